@@ -1,0 +1,275 @@
+"""The list -> article flow every portal spider shares, and the common spider arguments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy.exceptions import UsageError
+from scrapy.http import Response
+
+from newscrawl import processors as p
+from newscrawl.items import Article
+from newscrawl.loaders import ArticleLoader, complete_article
+
+
+class SpiderArgumentError(UsageError):
+    """A spider argument that cannot work; the message says what to pass instead."""
+
+
+class PortalSpider(scrapy.Spider):
+    """Base for portal spiders.
+
+    A portal spider sets ``name``, ``allowed_domains``, ``tz`` and ``site_names``, and implements:
+
+    - ``default_listings()``: the list URLs to start from when no ``start_urls`` are given;
+    - ``is_article_url(url)`` and ``canonical_article_url(url)``;
+    - ``list_entries(response)``: ``(url, date_text_or_None)`` for each article on a list page;
+    - ``next_list_url(response, page)``: the URL of list page ``page + 1`` or None;
+    - ``populate(loader, response)``: add the article's fields to an ``ArticleLoader``;
+    - optionally ``next_article_page(response)`` and ``body_html(response)`` for multi-page articles.
+
+    Spider arguments (``-a name=value``): ``start_urls`` (comma-separated list or article URLs),
+    ``max_pages`` (list pages per listing, default 5), ``since`` (YYYY-MM-DD: skip older articles
+    and stop paginating a listing once a page holds only older ones).
+    """
+
+    tz = p.DEFAULT_TZ
+    site_names: tuple[str, ...] = ()
+    chrome_images: tuple[str, ...] = ()
+    drop_from_body: tuple[str, ...] = ()
+    default_max_pages = 5
+
+    def __init__(self, *args, start_urls=None, max_pages=None, since=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_urls = self._parse_urls(start_urls) if start_urls else []
+        self.max_pages = self._parse_positive_int("max_pages", max_pages, self.default_max_pages)
+        try:
+            self.since: date | None = p.parse_since(since)
+        except ValueError as exc:
+            raise SpiderArgumentError(str(exc)) from None
+
+    # ------------------------------------------------------------------ arguments
+
+    @staticmethod
+    def _parse_urls(value) -> list[str]:
+        urls = [u.strip() for u in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if u.strip()]
+        for url in urls:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise SpiderArgumentError(f"start_urls must be http(s) URLs separated by commas, got {url!r}")
+        return urls
+
+    @staticmethod
+    def _parse_positive_int(name, value, default) -> int:
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise SpiderArgumentError(f"{name} must be a whole number of at least 1, got {value!r}")
+        return number
+
+    # ------------------------------------------------------------- portal hooks
+
+    def default_listings(self) -> list[str]:
+        raise NotImplementedError
+
+    def is_article_url(self, url: str) -> bool:
+        raise NotImplementedError
+
+    def canonical_article_url(self, url: str) -> str:
+        return p.canonical_url(url)
+
+    def list_entries(self, response: Response):
+        raise NotImplementedError
+
+    def next_list_url(self, response: Response, page: int) -> str | None:
+        return None
+
+    def populate(self, loader: ArticleLoader, response: Response) -> None:
+        raise NotImplementedError
+
+    def next_article_page(self, response: Response) -> str | None:
+        return None
+
+    def body_html(self, response: Response) -> str | None:
+        """The raw body fragment of one page (used for continuation pages)."""
+        return None
+
+    # ---------------------------------------------------------------- the flow
+
+    async def start(self):
+        for url in self.start_urls or self.default_listings():
+            yield self.request_for(url)
+
+    def request_for(self, url: str, **kwargs) -> scrapy.Request:
+        """A start URL becomes an article request or a listing request."""
+        if self.is_article_url(url):
+            return self.article_request(url)
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": 1}, **kwargs)
+
+    def article_request(self, url: str, **kwargs) -> scrapy.Request:
+        return scrapy.Request(
+            self.canonical_article_url(url), callback=self.parse_article, errback=self.on_error, **kwargs
+        )
+
+    def parse(self, response: Response, **kwargs):
+        return self.parse_list(response, page=1)
+
+    def parse_list(self, response: Response, page: int = 1):
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/list_pages")
+        entries, older = 0, 0
+        seen = set()
+        for url, date_text in self.list_entries(response):
+            url = p.absolute_url(url, response.url)
+            if not url or not self.is_article_url(url):
+                continue
+            url = self.canonical_article_url(url)
+            if url in seen:
+                continue
+            seen.add(url)
+            entries += 1
+            if self._older_than_since(date_text, response):
+                older += 1
+                stats.inc_value("newscrawl/skipped/older_than_since")
+                continue
+            yield self.article_request(url)
+        if not entries:
+            stats.inc_value("newscrawl/list_pages_empty")
+            self.logger.warning("No article links on list page %s", response.url)
+            return
+        if older and older == entries:
+            self.logger.info("List page %s holds only articles older than %s: stopping", response.url, self.since)
+            return
+        if page >= self.max_pages:
+            return
+        next_url = self.next_list_url(response, page)
+        if next_url:
+            yield scrapy.Request(
+                p.absolute_url(next_url, response.url),
+                callback=self.parse_list,
+                errback=self.on_error,
+                cb_kwargs={"page": page + 1},
+            )
+
+    def _older_than_since(self, date_text, response) -> bool:
+        if self.since is None or not date_text:
+            return False
+        parsed = p.parse_date(date_text, self.tz, self._now(response))
+        return parsed is not None and parsed.date() < self.since
+
+    def parse_article(self, response: Response, partial: Article | None = None, pages: int = 1):
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/article_pages")
+        if partial is None:
+            if not self.looks_like_article(response):
+                stats.inc_value("newscrawl/pages/not_article")
+                self.logger.info("Not an article page: %s", response.url)
+                return
+            item = self.load_article(response)
+        else:
+            item = self.merge_page(partial, response)
+        next_page = self.next_article_page(response) if pages < 50 else None
+        if next_page:
+            next_page = p.absolute_url(next_page, response.url)
+        if next_page and next_page != response.url:
+            yield scrapy.Request(
+                next_page,
+                callback=self.parse_article,
+                errback=self.on_continuation_error,
+                cb_kwargs={"partial": item, "pages": pages + 1},
+            )
+            return
+        if pages > 1:
+            stats.inc_value("newscrawl/multipage_articles")
+        if self.since and item.published_at and datetime.fromisoformat(item.published_at).date() < self.since:
+            stats.inc_value("newscrawl/skipped/older_than_since")
+            return
+        yield item
+
+    def looks_like_article(self, response: Response) -> bool:
+        """A page is an article when it has a body; spiders may be stricter."""
+        return bool(self.body_html(response))
+
+    def load_article(self, response: Response) -> Article:
+        loader = self.article_loader(response)
+        loader.add_value("url", self.canonical_article_url(response.url))
+        loader.add_value("portal", self.name)
+        self.populate(loader, response)
+        item = loader.load_item()
+        for text in loader.context.get("unparsed_dates", []):
+            self.crawler.stats.inc_value("newscrawl/date_unparsed")
+            self.logger.warning("Unparsed date %r on %s", text, response.url)
+        return item
+
+    def article_loader(self, response: Response) -> ArticleLoader:
+        return ArticleLoader(
+            response=response,
+            base_url=response.url,
+            tz=self.tz,
+            now=self._now(response),
+            site_names=self.site_names,
+            chrome_images=self.chrome_images,
+            drop=self.drop_from_body,
+        )
+
+    def merge_page(self, item: Article, response: Response) -> Article:
+        """Append a continuation page's body to the article built so far."""
+        loader = self.article_loader(response)
+        loader.add_value("body_html", self.body_html(response))
+        more = loader.get_output_value("body_html")
+        if not more:
+            return item
+        merged = replace(item, body_html="\n".join(x for x in (item.body_html, more) if x), images=[])
+        return complete_article(merged)
+
+    def on_continuation_error(self, failure):
+        """A missing page 2..n: keep what we have rather than lose the article."""
+        self.on_error(failure)
+        partial = failure.request.cb_kwargs.get("partial")
+        if partial is not None:
+            self.crawler.stats.inc_value("newscrawl/multipage_incomplete")
+            yield partial
+
+    def on_error(self, failure):
+        stats = self.crawler.stats
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            stats.inc_value(f"newscrawl/pages/http_error/{response.status}")
+            self.logger.info("HTTP %s on %s", response.status, response.url)
+        else:
+            stats.inc_value(f"newscrawl/pages/failed/{failure.type.__name__}")
+            self.logger.warning("Request failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def _now(self, response: Response) -> datetime:
+        return datetime.now(timezone.utc).astimezone(ZoneInfo(self.tz))
+
+    # ------------------------------------------------------------- helpers
+
+    @staticmethod
+    def first_html(response: Response, *selectors: str) -> str | None:
+        """Outer HTML of the first CSS/XPath selector that matches something non-empty."""
+        for selector in selectors:
+            found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
+            for node in found:
+                html = node.get()
+                if html and (node.xpath("normalize-space(string())").get() or "<img" in html):
+                    return html
+        return None
+
+    @staticmethod
+    def text_of(response_or_selector, *selectors: str) -> list[str]:
+        """All descendant text of each selector's first match, joined inline; selectors in priority order."""
+        values = []
+        for selector in selectors:
+            for node in response_or_selector.css(selector)[:1]:
+                text = p.join_inline(node.xpath(".//text()").getall())
+                if text:
+                    values.append(text)
+        return values

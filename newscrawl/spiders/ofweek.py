@@ -1,0 +1,238 @@
+"""OFweek 维科网: portal-wide and channel lists, current and old article layouts, GBK pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from newscrawl import processors as p
+from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
+
+CHANNELS = {
+    "ee": "电子工程", "cloud": "云计算", "ai": "人工智能", "iot": "物联网", "robot": "机器人",
+    "laser": "激光", "led": "半导体照明", "solar": "太阳能光伏", "lithium": "锂电", "medical": "医疗科技",
+    "auto": "汽车科技", "display": "显示", "nev": "新能源汽车", "smarthome": "智能家居", "fiber": "光通讯",
+    "security": "安防", "mp": "维科号", "chuneng": "储能",
+}
+# Only list URLs seen on the real site; other channels start from their home page.
+LISTINGS = {
+    "www": "https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
+    "ee": "https://ee.ofweek.com/CATList-2800-8100-ee-1.html",
+    "robot": "https://robot.ofweek.com/CATList-8321200-8100-robot-1.html",
+    "iot": "https://iot.ofweek.com/CATList-132200-8100-iot-1.html",
+    "nev": "https://nev.ofweek.com/CATList-71000-8200-nev.html",
+}
+
+ARTICLE_RE = re.compile(
+    r"^https?://(?P<host>(?:[a-z0-9-]+\.)*ofweek\.com)(?::\d+)?/(?P<prefix>(?:[^?#]*/)?)"
+    r"ART-(?P<a>\d+)-(?P<b>\d+)-(?P<id>\d{8})(?:_(?P<page>\d+))?\.html?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+MONTH_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/")
+LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+AUTHOR_RE = re.compile(r"^\s*(?:作者|文)\s*[|｜丨:：]\s*(?P<name>[^|｜丨:：]{1,40}?)\s*$")
+
+
+class OfweekSpider(PortalSpider):
+    name = "ofweek"
+    allowed_domains = ["ofweek.com"]
+    custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+    tz = "Asia/Shanghai"
+    site_names = (r"OFweek\S{0,12}?网?", r"维科网\S{0,12}", r"OFweek维科号")
+    chrome_images = (
+        r"ofweek\.com/(?:article/images/bar|images/logo|newOFweekIndex|ofweek/images)/",
+        r"/images/(?:logo|icon|share|ewm|qrcode)",
+    )
+    drop_from_body = (
+        "div.page", "#nextPage", "div.pages", ".share", ".bdsharebuttonbox", ".ad", ".advert",
+        "[class*=guanggao]", ".related", ".xgwz", "div.statement", ".shengming",
+    )
+
+    def __init__(self, *args, channels="www", **kwargs):
+        super().__init__(*args, **kwargs)
+        names = [c.strip().lower() for c in str(channels or "www").split(",") if c.strip()]
+        if names == ["all"]:
+            names = ["www", *CHANNELS]
+        unknown = [c for c in names if c != "www" and c not in CHANNELS]
+        if unknown or not names:
+            raise SpiderArgumentError(
+                f"unknown OFweek channel(s) {','.join(unknown) or channels!r}; "
+                f"use www, all or any of {','.join(CHANNELS)}"
+            )
+        self.channels = names
+
+    # --------------------------------------------------------------------- URLs
+
+    def default_listings(self) -> list[str]:
+        return [LISTINGS.get(c, f"https://{c}.ofweek.com/") for c in self.channels]
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(ARTICLE_RE.match(url or ""))
+
+    def canonical_article_url(self, url: str) -> str:
+        """Desktop https URL of page 1; mobile URLs map to their channel's desktop host."""
+        match = ARTICLE_RE.match(url or "")
+        if not match:
+            return p.canonical_url(url)
+        host, prefix = match.group("host").lower(), match.group("prefix")
+        month = MONTH_RE.search("/" + prefix)
+        leaf = f"ART-{match.group('a')}-{match.group('b')}-{match.group('id')}.html"
+        channel = None
+        if host == "m.ofweek.com":
+            first = prefix.split("/", 1)[0]
+            channel = first if first in CHANNELS else None
+        elif host.endswith(".m.ofweek.com"):
+            channel = host.split(".", 1)[0]
+        if channel is None and ".m." not in f".{host}" and not host.startswith("m."):
+            return f"https://{host}/{prefix}{leaf}"
+        if channel and month:
+            return f"https://{channel}.ofweek.com/{month.group(1)}/{leaf}"
+        return f"https://{host}/{prefix}{leaf}"  # month unknown: settled from the page itself
+
+    @staticmethod
+    def article_id(url: str) -> str | None:
+        match = ARTICLE_RE.match(url or "")
+        return match.group("id") if match else None
+
+    # -------------------------------------------------------------------- lists
+
+    def list_entries(self, response):
+        found = False
+        for node in response.css("div.list-left div.con-details"):
+            found = True
+            yield node.css("h3 > a::attr(href)").get(), p.clean_text(node.css("span.fb-tl::text").get())
+        rows = response.xpath(
+            '//div[@class="main_left"]/div[@class="list_model"]/div[contains(@class, "model_right")]'
+        )
+        for node in rows:
+            found = True
+            date_text = " ".join(node.xpath('./div[@class="tag"]//text()').getall())
+            date_match = LIST_DATE_RE.search(date_text)
+            yield node.xpath("./h3/a/@href").get(), date_match.group(0) if date_match else None
+        if not found:
+            # Channel home pages and changed layouts: every article link on the page.
+            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
+            for href in response.css("a::attr(href)").getall():
+                yield href, None
+
+    def next_list_url(self, response, page):
+        explicit = response.xpath(
+            '//a[contains(normalize-space(.), "下一页") or @class="next"]/@href | //span[@id="nextPage"]/a/@href'
+        ).get()
+        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+            return explicit
+        has_pager = response.css("div.page, div.pages, .pagination, #pager").get()
+        if has_pager:
+            return None
+        match = re.search(r"/(CAT(?:List|ListNew)?-[\w-]+?)(?:-(\d+))?\.html$", response.url)
+        if not match:
+            return None
+        stem, number = match.group(1), match.group(2)
+        if number is None or (not stem.startswith("CATList") and not stem.startswith("CAT-")):
+            return re.sub(r"\.html$", "-2.html", response.url) if number is None else None
+        return response.url[: match.start(2)] + f"{int(number) + 1}.html"
+
+    # ----------------------------------------------------------------- articles
+
+    def body_html(self, response):
+        return self.first_html(
+            response, "#articleC", "div.artical-content", "div.article_con", "div.TRS_Editor",
+            "div.artical .content", "div.article-content",
+        )
+
+    def looks_like_article(self, response):
+        return bool(self.body_html(response)) and bool(self.article_id(response.url))
+
+    def next_article_page(self, response):
+        current = ARTICLE_RE.match(response.url)
+        if not current:
+            return None
+        page = int(current.group("page") or 1)
+        for href in response.css("a::attr(href)").getall():
+            url = p.absolute_url(href, response.url)
+            match = ARTICLE_RE.match(url or "")
+            if match and match.group("id") == current.group("id") and int(match.group("page") or 1) == page + 1:
+                return url
+        return None
+
+    def populate(self, loader, response):
+        title_tag = p.clean_text(response.css("title::text").get())
+        loader.add_value(
+            "title",
+            self.text_of(response, "div.artical h1", "div.article_left h1", ".article h1", "h1")
+            + response.css('meta[property="og:title"]::attr(content)').getall()
+            + [title_tag],
+        )
+        loader.add_value("site", self.site_name(response, title_tag))
+        loader.add_value(
+            "published_at",
+            self.text_of(response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time")
+            + response.css('meta[property="article:published_time"]::attr(content)').getall()
+            + LIST_DATE_RE.findall(" ".join(response.css("div.artical, div.article_left").xpath(".//text()").getall()[:80])),
+        )
+        loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan"))
+        loader.add_value("source", response.css("#laiyuan_mp a::attr(title), #laiyuan_mp a::text").getall())
+        body = self.body_html(response)
+        loader.add_value("body_html", body)
+        loader.add_value("author", self.author(response))
+        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
+        for span in response.css("#articleC span.hrefStyle, div.article_con span.hrefStyle"):
+            loader.add_value("tags", p.join_inline(span.xpath(".//text()").getall()))
+        loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
+        crumbs = response.css("div.position a::text, div.crumb a::text, .breadcrumb a::text").getall()
+        loader.add_value("categories", crumbs[1:] if crumbs and "首页" in crumbs[0] else crumbs)
+        loader.add_value("categories", self.channel_name(response.url))
+        loader.add_value(
+            "summary",
+            response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
+            + self.text_of(response, "div.simple"),
+        )
+        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
+        self.settle_url(loader, response)
+
+    def author(self, response) -> list[str]:
+        names = []
+        for para in response.css("#articleC p, div.article_con p"):
+            match = AUTHOR_RE.match(p.join_inline(para.xpath(".//text()").getall()) or "")
+            if match:
+                names.append(match.group("name"))
+        return names
+
+    def site_name(self, response, title_tag: str | None) -> str | None:
+        match = re.search(r"[-_|]\s*(OFweek\S*?网|OFweek维科号)\s*$", title_tag or "")
+        if match:
+            return match.group(1)
+        channel = self.channel_name(response.url)
+        return f"OFweek{channel}网" if channel else "OFweek维科网"
+
+    @staticmethod
+    def channel_name(url: str) -> str | None:
+        match = re.match(r"^https?://([a-z0-9-]+)\.(?:m\.)?ofweek\.com/", url or "")
+        sub = match.group(1) if match else None
+        if sub == "m":
+            first = re.match(r"^https?://m\.ofweek\.com/([a-z0-9]+)/", url)
+            sub = first.group(1) if first else None
+        return CHANNELS.get(sub or "")
+
+    def settle_url(self, loader, response):
+        """A mobile URL without a month: take the page's canonical link, else build it from the date."""
+        url = loader.get_output_value("url")
+        host = re.match(r"^https?://([^/]+)/", url or "")
+        if not host or not (host.group(1).startswith("m.") or ".m." in host.group(1)):
+            return
+        article_id = self.article_id(url)
+        for candidate in response.css('link[rel="canonical"]::attr(href), meta[property="og:url"]::attr(content)').getall():
+            candidate = p.absolute_url(candidate, response.url)
+            if candidate and self.article_id(candidate) == article_id and ".m." not in candidate and "//m." not in candidate:
+                loader.replace_value("url", self.canonical_article_url(candidate))
+                return
+        published = loader.get_output_value("published_at")
+        channel = host.group(1).split(".")[0]
+        if channel == "m":
+            channel = (re.match(r"^https?://m\.ofweek\.com/([a-z0-9]+)/", url) or [None, None])[1]
+        match = ARTICLE_RE.match(url)
+        if published and channel in CHANNELS and match:
+            month = datetime.fromisoformat(published).strftime("%Y-%m")
+            loader.replace_value(
+                "url", f"https://{channel}.ofweek.com/{month}/ART-{match.group('a')}-{match.group('b')}-{article_id}.html"
+            )
