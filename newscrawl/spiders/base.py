@@ -111,9 +111,16 @@ class PortalSpider(scrapy.Spider):
         """A start URL becomes an article request or a listing request."""
         if self.is_article_url(url):
             return self.article_request(url)
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": 1}, **kwargs)
+        return self.list_request(url, page=1, **kwargs)
+
+    def list_request(self, url: str, page: int, **kwargs) -> scrapy.Request:
+        """A list page. ``meta["newscrawl"]`` tells middlewares what a request is for."""
+        kwargs.setdefault("meta", {})["newscrawl"] = "list"
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": page}, **kwargs)
 
     def article_request(self, url: str, **kwargs) -> scrapy.Request:
+        """An article's first page, by canonical URL (``meta["newscrawl"] == "article"``)."""
+        kwargs.setdefault("meta", {})["newscrawl"] = "article"
         return scrapy.Request(
             self.canonical_article_url(url), callback=self.parse_article, errback=self.on_error, **kwargs
         )
@@ -151,12 +158,7 @@ class PortalSpider(scrapy.Spider):
             return
         next_url = self.next_list_url(response, page)
         if next_url:
-            yield scrapy.Request(
-                p.absolute_url(next_url, response.url),
-                callback=self.parse_list,
-                errback=self.on_error,
-                cb_kwargs={"page": page + 1},
-            )
+            yield self.list_request(p.absolute_url(next_url, response.url), page=page + 1)
 
     def _older_than_since(self, date_text, response) -> bool:
         if self.since is None or not date_text:
@@ -184,6 +186,7 @@ class PortalSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.on_continuation_error,
                 cb_kwargs={"partial": item, "pages": pages + 1},
+                meta={"newscrawl": "article_page"},
             )
             return
         if pages > 1:
