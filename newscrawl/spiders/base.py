@@ -29,6 +29,7 @@ class PortalSpider(scrapy.Spider):
     - ``is_article_url(url)`` and ``canonical_article_url(url)``;
     - ``list_entries(response)``: ``(url, date_text_or_None)`` for each article on a list page;
     - ``next_list_url(response, page)``: the URL of list page ``page + 1`` or None;
+    - or ``next_list_request(response, page)`` when the next page is not a plain GET (e.g. a POST API);
     - ``populate(loader, response)``: add the article's fields to an ``ArticleLoader``;
     - optionally ``next_article_page(response)`` and ``body_html(response)`` for multi-page articles.
 
@@ -114,9 +115,13 @@ class PortalSpider(scrapy.Spider):
         return self.list_request(url, page=1, **kwargs)
 
     def list_request(self, url: str, page: int, **kwargs) -> scrapy.Request:
-        """A list page. ``meta["newscrawl"]`` tells middlewares what a request is for."""
+        """A list page. ``meta["newscrawl"]`` tells middlewares what a request is for.
+
+        ``formdata=`` makes it a form POST (``scrapy.FormRequest``), for list APIs.
+        """
         kwargs.setdefault("meta", {})["newscrawl"] = "list"
-        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": page}, **kwargs)
+        cls = scrapy.FormRequest if "formdata" in kwargs else scrapy.Request
+        return cls(url, callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": page}, **kwargs)
 
     def article_request(self, url: str, **kwargs) -> scrapy.Request:
         """An article's first page, by canonical URL (``meta["newscrawl"] == "article"``)."""
@@ -156,9 +161,16 @@ class PortalSpider(scrapy.Spider):
             return
         if page >= self.max_pages:
             return
+        next_request = self.next_list_request(response, page)
+        if next_request is not None:
+            yield next_request
+
+    def next_list_request(self, response: Response, page: int) -> scrapy.Request | None:
+        """The request for list page ``page + 1``: a GET of ``next_list_url`` unless a portal overrides it."""
         next_url = self.next_list_url(response, page)
-        if next_url:
-            yield self.list_request(p.absolute_url(next_url, response.url), page=page + 1)
+        if not next_url:
+            return None
+        return self.list_request(p.absolute_url(next_url, response.url), page=page + 1)
 
     def _older_than_since(self, date_text, response) -> bool:
         if self.since is None or not date_text:
@@ -251,6 +263,16 @@ class PortalSpider(scrapy.Spider):
             self.logger.warning("Request failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def _now(self, response: Response) -> datetime:
+        """The crawl time relative dates resolve against; setting NEWSCRAWL_NOW pins it (tests, replays)."""
+        fixed = self.crawler.settings.get("NEWSCRAWL_NOW") if getattr(self, "crawler", None) else None
+        if fixed:
+            try:
+                moment = datetime.fromisoformat(str(fixed).strip())
+            except ValueError:
+                raise SpiderArgumentError(
+                    f"NEWSCRAWL_NOW must be an ISO 8601 time like 2026-07-23T16:32:00+08:00, got {fixed!r}"
+                ) from None
+            return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(self.tz))).astimezone(ZoneInfo(self.tz))
         return datetime.now(timezone.utc).astimezone(ZoneInfo(self.tz))
 
     # ------------------------------------------------------------- helpers
