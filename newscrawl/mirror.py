@@ -16,6 +16,7 @@ class MirrorDownloaderMiddleware:
 
     ``http(s)://host[:port]/path?query`` is looked up as ``DIR/host[:port]/path?query``, then
     ``DIR/host[:port]/path``; a path ending in ``/`` means ``index.html``. A missing file is a 404.
+    A form POST (list APIs) is looked up with its form body as the query, like ``wget --post-data``.
     """
 
     def __init__(self, root: Path, crawler=None):
@@ -34,13 +35,15 @@ class MirrorDownloaderMiddleware:
             raise SystemExit(f"NEWSCRAWL_MIRROR={root}: no such directory; point it at a wget -m tree")
         return cls(path, crawler)
 
-    def candidates(self, url: str) -> list[Path]:
+    def candidates(self, url: str, form: str | None = None) -> list[Path]:
         parts = urlsplit(url)
         path = unquote(parts.path) or "/"
         if path.endswith("/"):
             path += "index.html"
         base = self.root / parts.netloc.lower() / path.lstrip("/")
         found = []
+        if form:
+            found.append(base.with_name(f"{base.name}?{unquote(form)}"))
         if parts.query:
             found.append(base.with_name(f"{base.name}?{unquote(parts.query)}"))
         found.append(base)
@@ -54,7 +57,7 @@ class MirrorDownloaderMiddleware:
         return True
 
     def process_request(self, request):
-        for candidate in self.candidates(request.url):
+        for candidate in self.candidates(request.url, _form_body(request)):
             if candidate.is_file():
                 body = candidate.read_bytes()
                 headers = Headers({"Content-Type": _content_type(candidate)} if _content_type(candidate) else {})
@@ -67,6 +70,13 @@ class MirrorDownloaderMiddleware:
     def _count(self, what: str) -> None:
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"newscrawl/mirror/{what}")
+
+
+def _form_body(request) -> str | None:
+    content_type = request.headers.get("Content-Type", b"").decode("latin-1").lower()
+    if request.method == "POST" and request.body and content_type.startswith("application/x-www-form-urlencoded"):
+        return request.body.decode("latin-1")
+    return None
 
 
 def _content_type(path: Path) -> str | None:

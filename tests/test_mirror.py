@@ -47,3 +47,16 @@ def test_off_without_setting_and_clear_error_on_bad_dir(tmp_path):
         MirrorDownloaderMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_MIRROR": ""}))
     with pytest.raises(SystemExit, match="no such directory"):
         MirrorDownloaderMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_MIRROR": str(tmp_path / "x")}))
+
+
+def test_form_post_is_looked_up_with_its_body_as_query(tmp_path):
+    from scrapy import FormRequest
+
+    api = tmp_path / "www.laoyaoba.com" / "api" / "news"
+    api.mkdir(parents=True)
+    (api / "feedstream?after_id=7&limit=10").write_bytes(b'{"data": [1]}')
+    mirror = MirrorDownloaderMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_MIRROR": str(tmp_path)}))
+    url = "https://www.laoyaoba.com/api/news/feedstream"
+    hit = mirror.process_request(FormRequest(url, formdata={"after_id": "7", "limit": "10"}))
+    assert hit.status == 200 and hit.json() == {"data": [1]}
+    assert mirror.process_request(FormRequest(url, formdata={"after_id": "8", "limit": "10"})).status == 404
