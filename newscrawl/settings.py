@@ -22,6 +22,7 @@ LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 
 # Offline mirror: serve every request from a wget -m style tree (see README).
 NEWSCRAWL_MIRROR = os.environ.get("NEWSCRAWL_MIRROR", "")
+NEWSCRAWL_MIRROR_LATENCY = float(os.environ.get("NEWSCRAWL_MIRROR_LATENCY", "0"))
 
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
@@ -37,6 +38,39 @@ ITEM_PIPELINES = {
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
 NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
 
+# Distributed crawling (docs/OPERATIONS.md): set NEWSCRAWL_REDIS_URL and start any number of workers.
+NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
+NEWSCRAWL_REDIS_KEY_PREFIX = os.environ.get("NEWSCRAWL_REDIS_KEY_PREFIX", "newscrawl")
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
+NEWSCRAWL_REDIS_HEARTBEAT = float(os.environ.get("NEWSCRAWL_REDIS_HEARTBEAT", "30"))
+NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not in ("0", "false", "False")
+ADDONS = {"newscrawl.distributed.DistributedCrawl": 0}
+
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
+
+# Operations (docs/OPERATIONS.md): the run monitor and progress lines. Monitor before the run recorder,
+# so that its alarms and exit code are in the stats the recorder stores.
+EXTENSIONS = {
+    "newscrawl.extensions.monitor.MonitorExtension": 100,
+    "newscrawl.extensions.progress.Progress": 110,
+}
+NEWSCRAWL_REPORT_PATH = os.environ.get("NEWSCRAWL_REPORT_PATH", "reports/crawlall-%Y%m%dT%H%M%SZ.json")
+NEWSCRAWL_MAX_ERRORS = int(os.environ.get("NEWSCRAWL_MAX_ERRORS", "0"))
+NEWSCRAWL_PROGRESS = os.environ.get("NEWSCRAWL_PROGRESS", "auto")
+NEWSCRAWL_PROGRESS_INTERVAL = float(os.environ.get("NEWSCRAWL_PROGRESS_INTERVAL", "10"))
+NEWSCRAWL_MONITOR_ENABLED = os.environ.get("NEWSCRAWL_MONITOR_ENABLED", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_MONITOR_MIN_SAMPLE = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_SAMPLE", "10"))
+NEWSCRAWL_MONITOR_MIN_COVERAGE = os.environ.get(
+    "NEWSCRAWL_MONITOR_MIN_COVERAGE", '{"title": 0.95, "published_at": 0.9, "body_text": 0.9}'
+)
+NEWSCRAWL_MONITOR_MAX_FALLBACK = os.environ.get(
+    "NEWSCRAWL_MONITOR_MAX_FALLBACK", '{"title": 0.5, "published_at": 0.5, "body_html": 0.5}'
+)
+NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", "0.5"))
+NEWSCRAWL_MONITOR_MIN_ITEMS = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_ITEMS", "0"))
+NEWSCRAWL_MONITOR_HISTORY = int(os.environ.get("NEWSCRAWL_MONITOR_HISTORY", "5"))
+NEWSCRAWL_MONITOR_COVERAGE_DROP = float(os.environ.get("NEWSCRAWL_MONITOR_COVERAGE_DROP", "0.3"))
+NEWSCRAWL_MONITOR_FALLBACK_RISE = float(os.environ.get("NEWSCRAWL_MONITOR_FALLBACK_RISE", "0.3"))
+NEWSCRAWL_MONITOR_COUNT_RATIO = float(os.environ.get("NEWSCRAWL_MONITOR_COUNT_RATIO", "0.2"))

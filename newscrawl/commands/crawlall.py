@@ -1,0 +1,309 @@
+"""`scrapy crawlall`: run every portal spider in one process, print a summary, write a report, exit with a status."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy.commands import BaseRunSpiderCommand
+from scrapy.exceptions import UsageError
+
+from newscrawl.extensions.monitor import (
+    ALARMS_KEY,
+    EXIT_MONITOR_ALARM,
+    EXIT_SPIDER_FAILED,
+    EXIT_TOO_MANY_ERRORS,
+    EXIT_USAGE,
+)
+from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
+
+EXIT_OK = 0
+EXIT_SPOOLED = 75  # the store's EX_TEMPFAIL: items waiting in the spool for the database
+# Which code a run exits with when spiders disagree: the one an operator must act on first.
+SEVERITY = (EXIT_SPIDER_FAILED, EXIT_TOO_MANY_ERRORS, EXIT_MONITOR_ALARM, EXIT_SPOOLED)
+STATUS = {
+    EXIT_OK: "ok",
+    EXIT_SPIDER_FAILED: "FAILED",
+    EXIT_TOO_MANY_ERRORS: "ERRORS",
+    EXIT_MONITOR_ALARM: "ALARM",
+    EXIT_SPOOLED: "SPOOLED",
+}
+
+
+def portal_spiders(spider_loader) -> list[str]:
+    """Spiders a scheduled run starts: PortalSpider subclasses that need no arguments.
+
+    A spider class may say so itself with ``scheduled = True/False``; otherwise one whose
+    constructor refuses to run without arguments (feed, sitemap, article) is left out.
+    """
+    names = []
+    for name in sorted(spider_loader.list()):
+        cls = spider_loader.load(name)
+        if not issubclass(cls, PortalSpider):
+            continue
+        scheduled = getattr(cls, "scheduled", None)
+        if scheduled is None:
+            try:
+                cls()
+                scheduled = True
+            except SpiderArgumentError:
+                scheduled = False
+            except Exception:
+                scheduled = True  # broken, not argument-bound: let the run fail visibly
+        if scheduled:
+            names.append(name)
+    return names
+
+
+def split_arguments(spargs: dict, names: list[str]) -> dict[str, dict]:
+    """``-a name=v`` goes to every spider, ``-a spider:name=v`` to that spider only."""
+    common = {k: v for k, v in spargs.items() if ":" not in k}
+    per_spider = {name: dict(common) for name in names}
+    for key, value in spargs.items():
+        if ":" not in key:
+            continue
+        spider, _, argument = key.partition(":")
+        if spider not in per_spider or not argument:
+            raise UsageError(f"-a {key}=…: {spider!r} is not among the spiders of this run ({','.join(names)})", print_help=False)
+        per_spider[spider][argument] = value
+    return per_spider
+
+
+def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int) -> dict:
+    """The report's entry for one spider; ``exit_code`` is what this spider alone would exit with."""
+    reasons = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in stats.items()
+        if key.startswith("item_dropped_reasons_count/")
+    }
+    duplicate = sum(v for k, v in reasons.items() if k.startswith("Duplicate"))
+    dropped = {k: v for k, v in reasons.items() if not k.startswith("Duplicate")}
+    errors = int(stats.get("log_count/ERROR") or 0)
+    alarms = list(stats.get(ALARMS_KEY) or [])
+    finish_reason = stats.get("finish_reason")
+    if failure or finish_reason != "finished":
+        code = EXIT_SPIDER_FAILED
+    elif errors > max_errors:
+        code = EXIT_TOO_MANY_ERRORS
+    elif alarms:
+        code = EXIT_MONITOR_ALARM
+    else:
+        code = int(stats.get("newscrawl/exit_code") or 0)
+    store = {k: stats.get(f"newscrawl/store/{k}") for k in ("inserted", "updated", "unchanged", "written", "spooled")}
+    return {
+        "spider": name,
+        "status": STATUS.get(code, f"exit {code}"),
+        "exit_code": code,
+        "failure": failure,
+        "finish_reason": finish_reason,
+        "duration_s": round(float(stats.get("elapsed_time_seconds") or 0.0), 3),
+        "requests": int(stats.get("downloader/request_count") or 0),
+        "pages": int(stats.get("response_received_count") or 0),
+        "articles": {
+            "scraped": int(stats.get("item_scraped_count") or 0),
+            **store,
+            "duplicate": duplicate,
+            "dropped": dropped,
+        },
+        "errors": errors,
+        "alarms": alarms,
+        "stats": _json_safe(stats),
+    }
+
+
+def overall_exit_code(entries: list[dict]) -> int:
+    codes = {e["exit_code"] for e in entries} - {EXIT_OK}
+    for code in SEVERITY:
+        if code in codes:
+            return code
+    return min(codes) if codes else EXIT_OK
+
+
+def summary_table(entries: list[dict]) -> str:
+    header = ("spider", "status", "requests", "pages", "articles", "new", "updated", "unchanged", "dup", "errors", "time", "dropped")
+    rows = [header]
+    for e in entries:
+        a = e["articles"]
+        rows.append((
+            e["spider"], e["status"], str(e["requests"]), str(e["pages"]), str(a["scraped"]),
+            *("-" if a[k] is None else str(a[k]) for k in ("inserted", "updated", "unchanged")),
+            str(a["duplicate"]), str(e["errors"]), f"{e['duration_s']:.1f}s",
+            ",".join(f"{k}={v}" for k, v in sorted(a["dropped"].items())) or "-",
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    left = {0, 1, len(header) - 1}
+    lines = ["  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
+    for e in entries:
+        if e["failure"]:
+            lines.append(f"FAILED {e['spider']}: {e['failure']}")
+        elif e["finish_reason"] != "finished":
+            lines.append(f"FAILED {e['spider']}: finished with reason {e['finish_reason']!r}")
+        for alarm in e["alarms"]:
+            lines.append(f"ALARM {e['spider']}: {alarm}")
+    return "\n".join(lines)
+
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else repr(v)))
+
+
+class Command(BaseRunSpiderCommand):
+    requires_project = True
+
+    def syntax(self):
+        return "[options]"
+
+    def short_desc(self):
+        return "Run all portal spiders (a scheduled run): summary table, JSON report, exit status"
+
+    def long_desc(self):
+        return (
+            "Run the portal spiders concurrently in one process, print one summary row per spider, write a "
+            "JSON run report and exit 0 (ok), 1 (a spider failed), 2 (usage), 3 (monitor alarm), "
+            "4 (errors above NEWSCRAWL_MAX_ERRORS) or 75 (items spooled, database unreachable). "
+            "-a name=value goes to every spider, -a spider:name=value to one. See docs/OPERATIONS.md."
+        )
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--spiders", metavar="A,B", help="run these spiders only (default: every portal spider)")
+        parser.add_argument("--report", metavar="PATH", help="JSON run report (default: NEWSCRAWL_REPORT_PATH; strftime codes allowed)")
+        parser.add_argument("--list", action="store_true", help="print the spiders a run would start, and exit")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        if opts.report:
+            self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
+        # Cron: only errors reach stderr unless the operator chose a level or a log file.
+        chosen = self.settings.getpriority("LOG_LEVEL") >= 40 or "NEWSCRAWL_LOG_LEVEL" in os.environ
+        if not sys.stderr.isatty() and not chosen and not self.settings.get("LOG_FILE"):
+            self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+
+    def run(self, args, opts):
+        if args:
+            raise UsageError(f"crawlall takes no positional arguments (got {' '.join(args)}); use --spiders a,b")
+        loader = self.crawler_process.spider_loader
+        if opts.spiders:
+            names = [n.strip() for n in opts.spiders.split(",") if n.strip()]
+            unknown = [n for n in names if n not in loader.list()]
+            if unknown or not names:
+                raise UsageError(f"no spider named {','.join(unknown) or opts.spiders!r}; `scrapy list` shows them", print_help=False)
+        else:
+            names = portal_spiders(loader)
+        if opts.list:
+            print("\n".join(names))
+            return
+        if not names:
+            raise UsageError("no portal spiders found", print_help=False)
+        arguments = split_arguments(opts.spargs, names)
+        for name in names:
+            try:
+                loader.load(name)(**arguments[name])
+            except SpiderArgumentError as exc:
+                print(f"scrapy crawlall: {name}: {exc}", file=sys.stderr)
+                self.exitcode = EXIT_USAGE
+                return
+        self.exitcode = self.crawl(names, arguments)
+
+    def prepare_database(self) -> None:
+        """Create or upgrade the schema once, before the spiders' stores open it at the same moment.
+
+        Concurrent stores in one process would otherwise race to create the same tables (SQLite has no
+        migration lock); afterwards each store finds the database current and changes nothing.
+        """
+        url = self.settings.get("NEWSCRAWL_DATABASE_URL")
+        if not url or "newscrawl.pipelines.store.StorePipeline" not in self.settings.getdict("ITEM_PIPELINES"):
+            return
+        from newscrawl import db
+
+        try:
+            engine = db.create_engine(url)
+        except ValueError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        try:
+            try:
+                from newscrawl import migrations
+            except ImportError:
+                migrations = None
+            if migrations is not None and hasattr(migrations, "upgrade"):
+                if self.settings.getbool("NEWSCRAWL_DB_AUTO_MIGRATE", True):
+                    migrations.upgrade(engine)
+            else:
+                db.metadata.create_all(engine)
+        except Exception as exc:  # the stores will meet the same problem and report it per spider
+            print(f"crawlall: could not prepare the database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        finally:
+            engine.dispose()
+
+    def crawl(self, names: list[str], arguments: dict[str, dict]) -> int:
+        started, clock = datetime.now(timezone.utc), time.monotonic()
+        self.prepare_database()
+        jobdir = self.settings.get("JOBDIR")
+        crawlers, failures = {}, {}
+        for name in names:
+            crawler = self._create_crawler(name)
+            if jobdir:
+                # Each spider keeps its own queue and seen-requests file.
+                crawler.settings.set("JOBDIR", str(Path(jobdir) / name), priority="cmdline")
+            crawlers[name] = crawler
+            self._watch(self.crawler_process.crawl(crawler, **arguments[name]), name, failures)
+        self.crawler_process.start()
+
+        max_errors = self.settings.getint("NEWSCRAWL_MAX_ERRORS", 0)
+        entries = []
+        for name, crawler in crawlers.items():
+            stats = dict(crawler.stats.get_stats()) if getattr(crawler, "stats", None) is not None else {}
+            failure = failures.get(name)
+            if failure is None and getattr(crawler, "spider", None) is None:
+                failure = "the spider did not start (see the log)"
+            entry = spider_summary(name, stats, failure, max_errors)
+            entry["arguments"] = arguments[name]
+            entries.append(entry)
+        code = overall_exit_code(entries)
+        report = {
+            "command": "crawlall",
+            "started_at": started.isoformat(),
+            "finished_at": datetime.now(timezone.utc).isoformat(),
+            "duration_s": round(time.monotonic() - clock, 3),
+            "hostname": socket.gethostname(),
+            "pid": os.getpid(),
+            "exit_code": code,
+            "status": STATUS.get(code, f"exit {code}"),
+            "spiders": entries,
+        }
+        print(summary_table(entries))
+        path = self.write_report(report, started)
+        print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else ""))
+        sys.stdout.flush()
+        return code
+
+    @staticmethod
+    def _watch(result, name: str, failures: dict) -> None:
+        """Remember why a crawl failed to start or crashed (Deferred or asyncio Task, per reactor setting)."""
+
+        def describe(exc):
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            failures[name] = f"{type(exc).__name__}: {first_line}".rstrip(": ")
+
+        if hasattr(result, "addErrback"):
+            result.addErrback(lambda f: describe(f.value))
+        elif hasattr(result, "add_done_callback"):
+            result.add_done_callback(lambda t: None if t.cancelled() or t.exception() is None else describe(t.exception()))
+
+    def write_report(self, report: dict, started: datetime) -> str | None:
+        template = self.settings.get("NEWSCRAWL_REPORT_PATH")
+        if not template:
+            return None
+        path = Path(started.strftime(template)).expanduser()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            print(f"crawlall: cannot write the report to {path}: {exc.strerror}; set NEWSCRAWL_REPORT_PATH", file=sys.stderr)
+            return None
+        return str(path)

@@ -1,0 +1,1 @@
+"""Scrapy extensions: run monitoring, progress lines, run records."""

@@ -1,0 +1,217 @@
+"""Alarm when a run's field coverage, item count or fallback use departs from thresholds or recent runs."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.items import ARTICLE_FIELDS
+
+logger = logging.getLogger(__name__)
+
+EXIT_SPIDER_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MONITOR_ALARM = 3
+EXIT_TOO_MANY_ERRORS = 4
+
+ALARMS_KEY = "newscrawl/monitor/alarms"
+
+
+@dataclass
+class Measures:
+    """What one run of one spider looked like, computed from its Scrapy stats alone."""
+
+    items: int  # articles extracted and checked by the validate pipeline
+    seen: int  # articles extracted + known articles incremental crawling did not re-download
+    article_pages: int
+    not_article: int
+    coverage: dict[str, float] = field(default_factory=dict)  # share of items with the field filled
+    fallback: dict[str, float] = field(default_factory=dict)  # share of items whose field came from the fallback
+
+    @classmethod
+    def from_stats(cls, stats: dict) -> Measures:
+        items = int(stats.get("newscrawl/items/checked") or 0)
+        measures = cls(
+            items=items,
+            seen=items + int(stats.get("newscrawl/incremental/skipped") or 0),
+            article_pages=int(stats.get("newscrawl/article_pages") or 0),
+            not_article=int(stats.get("newscrawl/pages/not_article") or 0),
+        )
+        if items:
+            for name in ARTICLE_FIELDS:
+                missing = int(stats.get(f"newscrawl/field/{name}/missing") or 0)
+                measures.coverage[name] = round(max(0.0, 1 - missing / items), 4)
+                used = int(stats.get(f"newscrawl/fallback/{name}") or 0)
+                measures.fallback[name] = round(min(1.0, used / items), 4)
+        return measures
+
+    @property
+    def not_article_share(self) -> float:
+        return self.not_article / self.article_pages if self.article_pages else 0.0
+
+
+@dataclass
+class Thresholds:
+    """The NEWSCRAWL_MONITOR_* settings (docs/OPERATIONS.md, "Monitoring")."""
+
+    min_sample: int = 10
+    min_coverage: dict[str, float] = field(default_factory=dict)
+    max_fallback: dict[str, float] = field(default_factory=dict)
+    max_not_article: float = 0.5
+    min_items: int = 0
+    history: int = 5
+    coverage_drop: float = 0.3
+    fallback_rise: float = 0.3
+    count_ratio: float = 0.2
+
+    @classmethod
+    def from_settings(cls, settings) -> Thresholds:
+        def shares(name):
+            value = settings.getdict(name)
+            try:
+                return {str(k): float(v) for k, v in value.items()}
+            except (TypeError, ValueError):
+                raise SystemExit(f"{name} must map field names to shares between 0 and 1, e.g. '{{\"title\": 0.9}}'") from None
+
+        return cls(
+            min_sample=settings.getint("NEWSCRAWL_MONITOR_MIN_SAMPLE", 10),
+            min_coverage=shares("NEWSCRAWL_MONITOR_MIN_COVERAGE"),
+            max_fallback=shares("NEWSCRAWL_MONITOR_MAX_FALLBACK"),
+            max_not_article=settings.getfloat("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", 0.5),
+            min_items=settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 0),
+            history=settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5),
+            coverage_drop=settings.getfloat("NEWSCRAWL_MONITOR_COVERAGE_DROP", 0.3),
+            fallback_rise=settings.getfloat("NEWSCRAWL_MONITOR_FALLBACK_RISE", 0.3),
+            count_ratio=settings.getfloat("NEWSCRAWL_MONITOR_COUNT_RATIO", 0.2),
+        )
+
+
+def check(current: Measures, history: list[Measures], limits: Thresholds, judge_fallback: bool = True) -> list[str]:
+    """One line per alarm: fixed thresholds first, then departures from the median of recent runs."""
+    alarms = []
+    if limits.min_items and current.seen < limits.min_items:
+        alarms.append(f"items: {current.seen} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={limits.min_items}")
+    if current.article_pages >= limits.min_sample and current.not_article_share > limits.max_not_article:
+        alarms.append(
+            f"not_article: {current.not_article} of {current.article_pages} article pages held no article "
+            f"({current.not_article_share:.0%} > {limits.max_not_article:.0%}): body selector broken?"
+        )
+    if current.items >= limits.min_sample:
+        for name, minimum in limits.min_coverage.items():
+            share = current.coverage.get(name)
+            if share is not None and share < minimum:
+                alarms.append(f"coverage {name}: {share:.0%} of {current.items} articles, below {minimum:.0%}")
+        for name, maximum in limits.max_fallback.items():
+            share = current.fallback.get(name)
+            if judge_fallback and share is not None and share > maximum:
+                alarms.append(f"fallback {name}: {share:.0%} of {current.items} articles from the generic extractor, above {maximum:.0%}")
+
+    past = [m for m in history if m.items >= limits.min_sample]
+    if past and current.items >= limits.min_sample:
+        for name in ARTICLE_FIELDS:
+            before = statistics.median(m.coverage.get(name, 0.0) for m in past)
+            now = current.coverage.get(name, 0.0)
+            if before - now >= limits.coverage_drop:
+                alarms.append(f"coverage {name}: {now:.0%} now, {before:.0%} in the last {len(past)} runs")
+            if not judge_fallback:
+                continue
+            before = statistics.median(m.fallback.get(name, 0.0) for m in past)
+            now = current.fallback.get(name, 0.0)
+            if now - before >= limits.fallback_rise:
+                alarms.append(f"fallback {name}: {now:.0%} from the generic extractor now, {before:.0%} in the last {len(past)} runs")
+    seen_before = [m.seen for m in history if m.seen >= limits.min_sample]
+    if seen_before:
+        usual = statistics.median(seen_before)
+        if current.seen < usual * limits.count_ratio:
+            alarms.append(f"items: {current.seen} articles now, {usual:g} usual in the last {len(seen_before)} runs")
+    return alarms
+
+
+def error_count(stats: dict) -> int:
+    return int(stats.get("log_count/ERROR") or 0)
+
+
+def recent_runs(url: str, spider: str, before: datetime, limit: int) -> list[dict]:
+    """Stats of the spider's latest finished runs in ``crawl_runs`` that started before ``before``."""
+    if limit < 1:
+        return []
+    import sqlalchemy as sa
+
+    from newscrawl import db
+
+    table = getattr(db, "crawl_runs", None)
+    if table is None:
+        return []
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(table.c.stats)
+                .where(table.c.spider == spider, table.c.finish_reason == "finished", table.c.started_at < before)
+                .order_by(table.c.started_at.desc())
+                .limit(limit)
+            ).all()
+    except sa.exc.SQLAlchemyError as exc:
+        logger.warning("Monitor: no run history (%s)", str(exc).splitlines()[0])
+        return []
+    finally:
+        engine.dispose()
+    return [row.stats for row in rows if isinstance(row.stats, dict)]
+
+
+class MonitorExtension:
+    """Judges each run when its spider closes; alarms go to the log, the stats and the exit code.
+
+    Alarms are stored in the stat ``newscrawl/monitor/alarms`` (a list of lines, so they reach
+    ``crawl_runs.stats`` and the crawlall report) and set ``newscrawl/exit_code`` to 3 unless an
+    earlier component set a code; more errors than NEWSCRAWL_MAX_ERRORS set it to 4.
+    """
+
+    def __init__(self, crawler, limits: Thresholds, max_errors: int):
+        self.crawler = crawler
+        self.limits = limits
+        self.max_errors = max_errors
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("NEWSCRAWL_MONITOR_ENABLED", True):
+            raise NotConfigured
+        extension = cls(crawler, Thresholds.from_settings(crawler.settings), crawler.settings.getint("NEWSCRAWL_MAX_ERRORS", 0))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def history(self, spider) -> list[Measures]:
+        url = self.crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        started = self.crawler.stats.get_value("start_time")
+        if not url or not isinstance(started, datetime):
+            return []
+        # The recorder may already have completed this run's own row: leave it out.
+        before = started.astimezone(timezone.utc) - timedelta(seconds=1)
+        return [Measures.from_stats(s) for s in recent_runs(url, spider.name, before, self.limits.history)]
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        snapshot = stats.get_stats()
+        errors = error_count(snapshot)
+        alarms = []
+        if reason == "finished":
+            # A cut-short run (shutdown, timeout) saw too little to judge coverage or counts.
+            judge_fallback = bool(getattr(spider, "fallback_fields", ()))
+            alarms = check(Measures.from_stats(snapshot), self.history(spider), self.limits, judge_fallback)
+        stats.set_value(ALARMS_KEY, alarms)
+        code = stats.get_value("newscrawl/exit_code") or 0
+        # Warnings, not errors: the alarm lines must not count towards log_count/ERROR themselves.
+        if errors > self.max_errors:
+            logger.warning("ALARM %s: %d errors, more than NEWSCRAWL_MAX_ERRORS=%d", spider.name, errors, self.max_errors)
+            code = code or EXIT_TOO_MANY_ERRORS
+        for alarm in alarms:
+            logger.warning("ALARM %s: %s", spider.name, alarm)
+        if alarms:
+            code = code or EXIT_MONITOR_ALARM
+        if code:
+            stats.set_value("newscrawl/exit_code", code)
