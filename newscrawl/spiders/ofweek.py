@@ -148,7 +148,7 @@ class OfweekSpider(PortalSpider):
         if not current:
             return None
         page = int(current.group("page") or 1)
-        for href in response.css("a::attr(href)").getall():
+        for href in response.xpath(f'//a[contains(@href, "{current.group("id")}_")]/@href').getall():
             url = p.absolute_url(href, response.url)
             match = ARTICLE_RE.match(url or "")
             if match and match.group("id") == current.group("id") and int(match.group("page") or 1) == page + 1:
@@ -164,12 +164,12 @@ class OfweekSpider(PortalSpider):
             + [title_tag],
         )
         loader.add_value("site", self.site_name(response, title_tag))
-        loader.add_value(
-            "published_at",
-            self.text_of(response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time")
-            + response.css('meta[property="article:published_time"]::attr(content)').getall()
-            + LIST_DATE_RE.findall(" ".join(response.css("div.artical, div.article_left").xpath(".//text()").getall()[:80])),
-        )
+        dates = self.text_of(response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time")
+        dates = dates or response.css('meta[property="article:published_time"]::attr(content)').getall()
+        if not dates:  # a date anywhere near the headline
+            head = " ".join(response.css("div.artical, div.article_left").xpath(".//text()").getall()[:80])
+            dates = LIST_DATE_RE.findall(head)
+        loader.add_value("published_at", dates)
         loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan"))
         loader.add_value("source", response.css("#laiyuan_mp a::attr(title), #laiyuan_mp a::text").getall())
         body = self.body_html(response)
