@@ -30,6 +30,8 @@ class Measures:
     seen: int  # articles extracted + known articles incremental crawling did not re-download
     article_pages: int
     not_article: int
+    list_pages: int = 0
+    requests: int = 0
     coverage: dict[str, float] = field(default_factory=dict)  # share of items with the field filled
     fallback: dict[str, float] = field(default_factory=dict)  # share of items whose field came from the fallback
 
@@ -41,6 +43,8 @@ class Measures:
             seen=items + int(stats.get("newscrawl/incremental/skipped") or 0),
             article_pages=int(stats.get("newscrawl/article_pages") or 0),
             not_article=int(stats.get("newscrawl/pages/not_article") or 0),
+            list_pages=int(stats.get("newscrawl/list_pages") or 0),
+            requests=int(stats.get("downloader/request_count") or 0),
         )
         if items:
             for name in ARTICLE_FIELDS:
@@ -94,6 +98,8 @@ class Thresholds:
 def check(current: Measures, history: list[Measures], limits: Thresholds, judge_fallback: bool = True) -> list[str]:
     """One line per alarm: fixed thresholds first, then departures from the median of recent runs."""
     alarms = []
+    if current.list_pages == 0 and current.article_pages == 0 and current.requests:
+        alarms.append(f"nothing read: {current.requests} requests, no list or article page could be parsed")
     if limits.min_items and current.seen < limits.min_items:
         alarms.append(f"items: {current.seen} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={limits.min_items}")
     if current.article_pages >= limits.min_sample and current.not_article_share > limits.max_not_article:
@@ -169,7 +175,8 @@ class MonitorExtension:
 
     Alarms are stored in the stat ``newscrawl/monitor/alarms`` (a list of lines, so they reach
     ``crawl_runs.stats`` and the crawlall report) and set ``newscrawl/exit_code`` to 3 unless an
-    earlier component set a code; more errors than NEWSCRAWL_MAX_ERRORS set it to 4.
+    earlier component set a code. More errors than NEWSCRAWL_MAX_ERRORS are only logged here;
+    ``scrapy crawlall`` turns them into its exit code 4.
     """
 
     def __init__(self, crawler, limits: Thresholds, max_errors: int):
@@ -204,14 +211,10 @@ class MonitorExtension:
             judge_fallback = bool(getattr(spider, "fallback_fields", ()))
             alarms = check(Measures.from_stats(snapshot), self.history(spider), self.limits, judge_fallback)
         stats.set_value(ALARMS_KEY, alarms)
-        code = stats.get_value("newscrawl/exit_code") or 0
         # Warnings, not errors: the alarm lines must not count towards log_count/ERROR themselves.
         if errors > self.max_errors:
-            logger.warning("ALARM %s: %d errors, more than NEWSCRAWL_MAX_ERRORS=%d", spider.name, errors, self.max_errors)
-            code = code or EXIT_TOO_MANY_ERRORS
+            logger.warning("%s: %d errors, more than NEWSCRAWL_MAX_ERRORS=%d", spider.name, errors, self.max_errors)
         for alarm in alarms:
             logger.warning("ALARM %s: %s", spider.name, alarm)
-        if alarms:
-            code = code or EXIT_MONITOR_ALARM
-        if code:
-            stats.set_value("newscrawl/exit_code", code)
+        if alarms and not stats.get_value("newscrawl/exit_code"):
+            stats.set_value("newscrawl/exit_code", EXIT_MONITOR_ALARM)
