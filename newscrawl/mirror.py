@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import maybe_deferred_to_future
 
 
 class MirrorDownloaderMiddleware:
@@ -24,6 +25,8 @@ class MirrorDownloaderMiddleware:
             raise NotConfigured(f"NEWSCRAWL_MIRROR={root} is not a directory")
         self.root = root.resolve()
         self.crawler = crawler
+        # Simulated network latency (NEWSCRAWL_MIRROR_LATENCY seconds): benches of concurrency and workers.
+        self.latency = crawler.settings.getfloat("NEWSCRAWL_MIRROR_LATENCY", 0.0) if crawler is not None else 0.0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -57,6 +60,18 @@ class MirrorDownloaderMiddleware:
         return True
 
     def process_request(self, request):
+        if self.latency > 0:
+            return self._serve_later(request)
+        return self._serve(request)
+
+    async def _serve_later(self, request):
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
+        await maybe_deferred_to_future(deferLater(reactor, self.latency, lambda: None))
+        return self._serve(request)
+
+    def _serve(self, request):
         for candidate in self.candidates(request.url, _form_body(request)):
             if candidate.is_file():
                 body = candidate.read_bytes()

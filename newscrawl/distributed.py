@@ -1,0 +1,347 @@
+"""Distributed crawling on scrapy-redis: NEWSCRAWL_REDIS_URL makes worker processes share one crawl."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+
+import redis
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.misc import load_object
+from scrapy_redis import connection
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+
+logger = logging.getLogger(__name__)
+
+JOB_META = "newscrawl_redis_job"
+
+# Pop the best request and, in the same step, file it under this worker as in flight.
+_POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #found == 0 then return false end
+redis.call('ZREM', KEYS[1], found[1])
+redis.call('HSET', KEYS[2], ARGV[1], found[2] .. '\\n' .. found[1])
+return found[1]
+"""
+# Hand the in-flight requests of workers whose heartbeat ran out (or of one named worker) back to the queue.
+_REQUEUE = """
+local now = tonumber(redis.call('TIME')[1])
+local workers
+if ARGV[2] ~= '' then workers = {ARGV[2]} else workers = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now) end
+local result = {}
+for _, worker in ipairs(workers) do
+  local key = ARGV[1] .. worker
+  local entries = redis.call('HVALS', key)
+  for _, entry in ipairs(entries) do
+    local cut = string.find(entry, '\\n', 1, true)
+    redis.call('ZADD', KEYS[1], tonumber(string.sub(entry, 1, cut - 1)), string.sub(entry, cut + 1))
+  end
+  redis.call('DEL', key)
+  redis.call('ZREM', KEYS[2], worker)
+  table.insert(result, worker)
+  table.insert(result, #entries)
+end
+return result
+"""
+_HEARTBEAT = """
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return now
+"""
+# Requests in flight anywhere but here, and other workers still alive.
+_ELSEWHERE = """
+local now = tonumber(redis.call('TIME')[1])
+local busy, alive = 0, 0
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  if entries[i] ~= ARGV[2] then
+    busy = busy + redis.call('HLEN', ARGV[1] .. entries[i])
+    if tonumber(entries[i + 1]) >= now then alive = alive + 1 end
+  end
+end
+return {busy, alive}
+"""
+
+
+class DistributedCrawl:
+    """Add-on (ADDONS): with NEWSCRAWL_REDIS_URL set, switch the scheduler and dupefilter to Redis.
+
+    Unset, it raises NotConfigured and nothing changes.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        url = crawler.settings.get("NEWSCRAWL_REDIS_URL")
+        if not url:
+            raise NotConfigured
+        return cls(url)
+
+    def update_settings(self, settings):
+        try:
+            server = redis.Redis.from_url(self.url, socket_connect_timeout=5, socket_timeout=5)
+            server.ping()
+            server.close()
+        except (redis.RedisError, ValueError) as exc:
+            raise SystemExit(
+                f"NEWSCRAWL_REDIS_URL={self.url}: cannot use it ({exc}); start Redis or fix the URL (redis://host:6379/0)"
+            ) from None
+        prefix = settings.get("NEWSCRAWL_REDIS_KEY_PREFIX") or "newscrawl"
+        settings.set("REDIS_URL", self.url, "addon")
+        settings.set("SCHEDULER", "newscrawl.distributed.RedisScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
+        settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:%(spider)s:requests", "addon")
+        settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:%(spider)s:dupefilter", "addon")
+        settings.set_in_component_priority_dict("EXTENSIONS", RedisWorker, 500)
+
+
+class ReliableQueue(PriorityQueue):
+    """scrapy-redis' priority queue, plus a per-worker list of the requests it took and has not finished.
+
+    Keys, all under the queue key K: ``K`` (sorted set of requests), ``K:workers`` (sorted set: worker ->
+    heartbeat deadline, Redis server time), ``K:processing:<worker>`` (hash: job id -> score and request).
+    """
+
+    def __init__(self, server, spider, key, worker: str, reliable: bool = True, serializer=None):
+        super().__init__(server, spider, key, serializer)
+        self.worker = worker
+        self.reliable = reliable
+        self.workers_key = f"{self.key}:workers"
+        self.processing_prefix = f"{self.key}:processing:"
+        self.processing_key = self.processing_prefix + worker
+        self.jobs = 0
+        self._pop = server.register_script(_POP)
+        self._requeue = server.register_script(_REQUEUE)
+        self._heartbeat = server.register_script(_HEARTBEAT)
+        self._elsewhere = server.register_script(_ELSEWHERE)
+
+    def pop(self, timeout=0):
+        if not self.reliable:
+            return super().pop(timeout)
+        self.jobs += 1
+        job = str(self.jobs)
+        data = self._pop(keys=[self.key, self.processing_key], args=[job])
+        if not data:
+            return None
+        request = self._decode_request(data)
+        request.meta[JOB_META] = job
+        return request
+
+    def ack(self, job: str) -> bool:
+        return bool(self.server.hdel(self.processing_key, job))
+
+    def in_flight(self) -> int:
+        return self.server.hlen(self.processing_key)
+
+    def heartbeat(self, ttl: float) -> None:
+        self._heartbeat(keys=[self.workers_key], args=[self.worker, int(ttl + 0.999)])
+
+    def requeue_dead(self) -> dict[str, int]:
+        """Re-queue the in-flight requests of every worker whose heartbeat ran out: {worker: count}."""
+        flat = self._requeue(keys=[self.key, self.workers_key], args=[self.processing_prefix, ""])
+        return {_text(flat[i]): int(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+    def release(self) -> int:
+        """Leave the crawl: put back what this worker took and did not finish."""
+        flat = self._requeue(keys=[self.key, self.workers_key], args=[self.processing_prefix, self.worker])
+        return int(flat[1]) if flat else 0
+
+    def elsewhere(self) -> tuple[int, int]:
+        """(requests in flight at other workers, other workers alive)."""
+        busy, alive = self._elsewhere(keys=[self.workers_key], args=[self.processing_prefix, self.worker])
+        return int(busy), int(alive)
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis' scheduler with a reliable queue: a killed worker's requests go back to the queue.
+
+    scrapy-redis pops a request and forgets it; if the worker dies before finishing it, it is lost
+    (the dupefilter already holds its fingerprint, so nobody fetches it again). Here every popped request
+    is kept under the worker until its response has been handled (`RedisWorker`), and the others re-queue
+    it when the worker's heartbeat stops. The queue and dupefilter persist across workers; the last
+    worker to finish a complete crawl clears the dupefilter so the next run starts afresh.
+    """
+
+    def __init__(self, server, *, worker: str, reliable: bool = True, **kwargs):
+        super().__init__(server, persist=True, **kwargs)
+        self.worker = worker
+        self.reliable = reliable
+        self.queue: ReliableQueue | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        kwargs = {"flush_on_start": settings.getbool("SCHEDULER_FLUSH_ON_START")}
+        for name, setting in (("queue_key", "SCHEDULER_QUEUE_KEY"), ("dupefilter_key", "SCHEDULER_DUPEFILTER_KEY"),
+                              ("dupefilter_cls", "DUPEFILTER_CLASS")):
+            if settings.get(setting):
+                kwargs[name] = settings.get(setting)
+        worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        instance = cls(
+            connection.get_redis_from_settings(settings),
+            worker=worker,
+            reliable=settings.getbool("NEWSCRAWL_REDIS_RECOVERY", True),
+            **kwargs,
+        )
+        instance.stats = crawler.stats
+        instance.heartbeat_ttl = settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT", 30.0)
+        return instance
+
+    def open(self, spider):
+        self.spider = spider
+        self.queue = ReliableQueue(
+            self.server, spider, self.queue_key, worker=self.worker, reliable=self.reliable,
+            serializer=self.serializer,
+        )
+        self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        self.queue.heartbeat(self.heartbeat_ttl)
+        if len(self.queue):
+            logger.info("Worker %s joins a crawl with %d requests queued", self.worker, len(self.queue))
+
+    def close(self, reason):
+        requeued = self.queue.release()
+        if requeued:
+            self.stats.inc_value("newscrawl/redis/requeued_on_close", requeued)
+            logger.info("Put %d unfinished requests back in the queue for other workers", requeued)
+        busy, alive = self.queue.elsewhere()
+        if reason == "finished" and not len(self.queue) and not busy and not alive:
+            self.df.clear()
+            self.server.delete(self.queue.workers_key)
+            logger.info("Last worker of a finished crawl: cleared the Redis dupefilter for the next run")
+
+    # enqueue_request and next_request are scrapy-redis' own, without the spider= argument to
+    # StatsCollector.inc_value that Scrapy 2.19 deprecates.
+    def enqueue_request(self, request):
+        # A redirect or retry of a request in flight replaces it: once the new one is queued the old is done.
+        job = request.meta.pop(JOB_META, None)
+        try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            self.stats.inc_value("scheduler/enqueued/redis")
+            self.queue.push(request)
+            return True
+        finally:
+            if job is not None:
+                self.ack(job)
+
+    def next_request(self):
+        request = self.queue.pop()
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+            self.stats.inc_value("newscrawl/redis/taken")
+        return request
+
+    def ack(self, job: str) -> None:
+        if self.queue.ack(job):
+            self.stats.inc_value("newscrawl/redis/done")
+
+
+class RedisWorker:
+    """Extension for Redis workers: heartbeat, re-queue dead workers' requests, close when the crawl is idle.
+
+    NEWSCRAWL_REDIS_HEARTBEAT (s): a worker silent that long is dead. NEWSCRAWL_REDIS_IDLE_TIMEOUT (s):
+    close once the shared queue has been empty, with nothing in flight anywhere, that long.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.heartbeat = crawler.settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT", 30.0)
+        self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", 30.0)
+        self.scheduler: RedisScheduler | None = None
+        self.idle_since: float | None = None
+        self.loop = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("NEWSCRAWL_REDIS_URL"):
+            raise NotConfigured
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider):
+        from twisted.internet import task
+
+        scheduler = self.crawler.engine.scheduler
+        if not isinstance(scheduler, RedisScheduler):
+            logger.warning("NEWSCRAWL_REDIS_URL is set but SCHEDULER is %s: not a Redis worker", type(scheduler).__name__)
+            return
+        self.scheduler = scheduler
+        scraper = self.crawler.engine.scraper
+        enqueue_scrape = scraper.enqueue_scrape
+
+        # Scrapy has no signal for "this response's output went through the pipelines"; the scraper's
+        # Deferred for it is that moment, so the request is done there.
+        def enqueue_scrape_and_ack(result, request):
+            self.idle_since = None
+            return enqueue_scrape(result, request).addBoth(self._done, request)
+
+        scraper.enqueue_scrape = enqueue_scrape_and_ack
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(min(0.5, self.heartbeat / 4), now=True)
+
+    def _done(self, result, request):
+        job = request.meta.get(JOB_META)
+        if job is not None and self.scheduler is not None:
+            self.scheduler.ack(job)
+        return result
+
+    def tick(self):
+        queue = self.scheduler.queue
+        try:
+            queue.heartbeat(self.heartbeat)
+            for worker, count in queue.requeue_dead().items():
+                stats = self.crawler.stats
+                stats.inc_value("newscrawl/redis/dead_workers")
+                stats.inc_value("newscrawl/redis/recovered", count)
+                logger.warning("Worker %s stopped answering: put its %d unfinished requests back in the queue", worker, count)
+            if len(queue):
+                self.idle_since = None
+            # An idle engine looks at its scheduler (and fires spider_idle) only every 5 s; wake it so that
+            # work queued by others starts, and the idle timeout is checked, without that delay.
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule()
+        except redis.RedisError as exc:
+            logger.error("Redis unreachable (%s); retrying", exc)
+
+    def spider_idle(self, spider):
+        if self.scheduler is None:
+            return
+        busy, _ = self.scheduler.queue.elsewhere()
+        if len(self.scheduler.queue) or busy:
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+        logger.info("Shared queue empty for %.0f s and nothing in flight: closing this worker", self.idle_timeout)
+
+    def spider_closed(self, spider, reason):
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        stats = self.crawler.stats
+        if self.scheduler is not None:
+            logger.info(
+                "Redis worker %s: took %d requests, finished %d, recovered %d from dead workers",
+                self.scheduler.worker, stats.get_value("newscrawl/redis/taken", 0),
+                stats.get_value("newscrawl/redis/done", 0), stats.get_value("newscrawl/redis/recovered", 0),
+            )
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
