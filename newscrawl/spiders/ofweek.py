@@ -30,7 +30,9 @@ ARTICLE_RE = re.compile(
 )
 MONTH_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/")
 LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
-AUTHOR_RE = re.compile(r"^\s*(?:作者|文)\s*[|｜丨:：]\s*(?P<name>[^|｜丨:：]{1,40}?)\s*$")
+AUTHOR_RE = re.compile(
+    r"^\s*(?:作者|文)\s*[|｜丨:：]\s*(?P<name>[^|｜丨:：]{1,40}?)\s*(?:$|\s(?:来源|编辑|责编|出处)\s*[|｜丨:：])"
+)
 
 
 class OfweekSpider(PortalSpider):
