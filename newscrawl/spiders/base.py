@@ -12,6 +12,8 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from newscrawl import processors as p
+from newscrawl.extract import FIELDS as EXTRACTED_FIELDS
+from newscrawl.extract import PageExtractor
 from newscrawl.items import Article
 from newscrawl.loaders import ArticleLoader, complete_article
 
@@ -43,6 +45,10 @@ class PortalSpider(scrapy.Spider):
     chrome_images: tuple[str, ...] = ()
     drop_from_body: tuple[str, ...] = ()
     default_max_pages = 5
+    # Filled from the generic extractor (newscrawl/extract.py) when the portal's selectors find nothing.
+    fallback_fields: tuple[str, ...] = (
+        "title", "published_at", "author", "source", "summary", "tags", "categories", "headimg", "body_html",
+    )
 
     def __init__(self, *args, start_urls=None, max_pages=None, since=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,11 +62,11 @@ class PortalSpider(scrapy.Spider):
     # ------------------------------------------------------------------ arguments
 
     @staticmethod
-    def _parse_urls(value) -> list[str]:
+    def _parse_urls(value, name: str = "start_urls") -> list[str]:
         urls = [u.strip() for u in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if u.strip()]
         for url in urls:
             if not re.match(r"^https?://[^/\s]+", url):
-                raise SpiderArgumentError(f"start_urls must be http(s) URLs separated by commas, got {url!r}")
+                raise SpiderArgumentError(f"{name} must be http(s) URLs separated by commas, got {url!r}")
         return urls
 
     @staticmethod
@@ -217,11 +223,37 @@ class PortalSpider(scrapy.Spider):
         loader.add_value("url", self.canonical_article_url(response.url))
         loader.add_value("portal", self.name)
         self.populate(loader, response)
+        self.fill_missing(loader, response)
         item = loader.load_item()
         for text in loader.context.get("unparsed_dates", []):
             self.crawler.stats.inc_value("newscrawl/date_unparsed")
             self.logger.warning("Unparsed date %r on %s", text, response.url)
         return item
+
+    def fill_missing(self, loader: ArticleLoader, response: Response) -> None:
+        """Fields the portal's selectors left empty come from the generic extractor, counted per field.
+
+        A rising ``newscrawl/fallback/<field>`` means the portal changed its layout. The page is
+        extracted lazily and once; trafilatura runs only when the body itself is missing.
+        """
+        missing = [f for f in self.fallback_fields if not loader.get_output_value(f)]
+        if "headimg" in missing and p.images_from_html(loader.get_output_value("body_html")):
+            missing.remove("headimg")  # the body's first image becomes the lead image
+        if not missing:
+            return
+        page = self.page_extractor(response)
+        for field in missing:
+            if page.fill(loader, (field,)) and loader.get_output_value(field):
+                self.crawler.stats.inc_value(f"newscrawl/fallback/{field}")
+                self.logger.debug("Fallback %s on %s", field, response.url)
+
+    def page_extractor(self, response: Response) -> PageExtractor:
+        """The generic extractor for ``response``, built once per page."""
+        cached = getattr(self, "_page_extractor", None)
+        if cached is None or cached[0] is not response:
+            cached = (response, PageExtractor.from_response(response))
+            self._page_extractor = cached
+        return cached[1]
 
     def article_loader(self, response: Response) -> ArticleLoader:
         return ArticleLoader(
@@ -298,3 +330,49 @@ class PortalSpider(scrapy.Spider):
                 if text:
                     values.append(text)
         return values
+
+
+class GenericSpider(PortalSpider):
+    """Base for the spiders that read any site (feed, sitemap, article): every field from the generic extractor.
+
+    Spider argument ``tz`` (default Asia/Shanghai): the zone of dates that carry no UTC offset.
+    """
+
+    fallback_fields = ()  # populate() already is the generic extractor
+    url_argument = "url"
+    url_help = "URL[,URL…]"
+
+    def __init__(self, *args, tz=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if tz:
+            try:
+                ZoneInfo(str(tz).strip())
+            except (ValueError, KeyError, OSError):
+                raise SpiderArgumentError(f"tz must be an IANA time zone such as Asia/Shanghai, got {tz!r}") from None
+            self.tz = str(tz).strip()
+
+    def required_urls(self, value) -> list[str]:
+        """The spider's main URL argument, or a one-line message saying what to pass."""
+        urls = self._parse_urls(value, self.url_argument) if value else []
+        if not urls:
+            raise SpiderArgumentError(f"{self.name} needs -a {self.url_argument}={self.url_help}")
+        return urls
+
+    def default_listings(self) -> list[str]:
+        return []
+
+    def is_article_url(self, url: str) -> bool:
+        return True
+
+    def body_html(self, response: Response) -> str | None:
+        return self.page_extractor(response).body_html
+
+    def looks_like_article(self, response: Response) -> bool:
+        return hasattr(response, "text") and bool(self.body_html(response))
+
+    def populate(self, loader: ArticleLoader, response: Response) -> None:
+        page = self.page_extractor(response)
+        canonical = page.url
+        if canonical and canonical != response.url:
+            loader.replace_value("url", canonical)
+        page.fill(loader, [f for f in EXTRACTED_FIELDS if f != "url"])

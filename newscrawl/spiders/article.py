@@ -1,0 +1,18 @@
+"""Any pasted article URL(s), one-off, through the generic extractor: -a urls=URL[,URL…]."""
+
+from __future__ import annotations
+
+from newscrawl.spiders.base import GenericSpider
+
+
+class ArticleSpider(GenericSpider):
+    name = "article"
+    url_argument = "urls"
+
+    def __init__(self, *args, urls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_urls = self.required_urls(urls)
+
+    async def start(self):
+        for url in self.start_urls:
+            yield self.article_request(url)

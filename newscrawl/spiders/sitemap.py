@@ -1,0 +1,137 @@
+"""Any sitemap, sitemap index, news sitemap or robots.txt: article URLs through the generic extractor, -a url=…"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import scrapy
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+from newscrawl import processors as p
+from newscrawl.spiders.base import GenericSpider, SpiderArgumentError
+
+_PARSER = dict(recover=True, remove_comments=True, resolve_entities=False, no_network=True, huge_tree=False)
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
+
+
+class SitemapSpider(GenericSpider):
+    """``-a pattern=REGEX`` keeps matching URLs only; ``-a since`` skips entries and child sitemaps by lastmod.
+
+    Scrapy's own SitemapSpider reads neither news:publication_date nor lastmod, so the walk is done here
+    with its gzip and robots.txt helpers.
+    """
+
+    name = "sitemap"
+    url_help = "SITEMAP_OR_ROBOTS_TXT_URL"
+
+    def __init__(self, *args, url=None, pattern=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_urls = self.required_urls(url)
+        try:
+            self.pattern = re.compile(pattern) if pattern else None
+        except re.error as exc:
+            raise SpiderArgumentError(f"pattern is not a valid regular expression ({exc}): {pattern!r}") from None
+        self._sitemaps_seen: set[str] = set()
+
+    async def start(self):
+        for url in self.start_urls:
+            if url.rstrip("/").endswith("/robots.txt"):
+                yield scrapy.Request(url, callback=self.parse_robots, errback=self.on_error, meta={"newscrawl": "list"})
+            else:
+                yield self.sitemap_request(url)
+
+    def sitemap_request(self, url: str) -> scrapy.Request | None:
+        if url in self._sitemaps_seen:
+            return None
+        self._sitemaps_seen.add(url)
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, meta={"newscrawl": "list"})
+
+    def parse_robots(self, response):
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        if not urls:
+            self.crawler.stats.inc_value("newscrawl/list_pages_empty")
+            self.logger.warning("No Sitemap: lines in %s", response.url)
+        for url in urls:
+            request = self.sitemap_request(url)
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response):
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/list_pages")
+        body = self.sitemap_body(response)
+        root = None
+        if body:
+            try:
+                root = lxml.etree.fromstring(body, parser=lxml.etree.XMLParser(**_PARSER))
+            except lxml.etree.XMLSyntaxError:
+                root = None
+        if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
+            stats.inc_value("newscrawl/list_pages_empty")
+            self.logger.warning("Not a sitemap: %s", response.url)
+            return
+        index = _local(root.tag) == "sitemapindex"
+        entries = 0
+        for node in root:
+            if _local(node.tag) not in ("url", "sitemap"):
+                continue
+            entry = _entry(node)
+            loc = p.absolute_url(entry.get("loc"), response.url)
+            if not loc:
+                continue
+            entries += 1
+            if self._older_than_since(entry.get("publication_date") or entry.get("lastmod"), response):
+                stats.inc_value("newscrawl/skipped/older_than_since")
+                continue
+            if index:
+                request = self.sitemap_request(loc)
+                if request is not None:
+                    yield request
+                continue
+            if self.pattern and not self.pattern.search(loc):
+                stats.inc_value("newscrawl/sitemap/url_not_matching")
+                continue
+            stats.inc_value("newscrawl/sitemap/urls")
+            yield self.article_request(loc, meta={"sitemap_entry": entry})
+        if not entries:
+            stats.inc_value("newscrawl/list_pages_empty")
+            self.logger.warning("Empty sitemap %s", response.url)
+
+    def sitemap_body(self, response) -> bytes | None:
+        """The XML of a sitemap response, gunzipped when it is a .gz file."""
+        if gzip_magic_number(response):
+            try:
+                return gunzip(response.body, max_size=MAX_SITEMAP_BYTES)
+            except Exception as exc:  # truncated or oversized archives: count, never crash
+                self.crawler.stats.inc_value("newscrawl/sitemap/bad_gzip")
+                self.logger.warning("Cannot gunzip sitemap %s: %s", response.url, exc)
+                return None
+        return response.body
+
+    def populate(self, loader, response):
+        super().populate(loader, response)
+        entry = response.meta.get("sitemap_entry") or {}
+        # A news sitemap's own title/date/keywords stand in for what the page lacks.
+        loader.add_value("title", entry.get("title"))
+        loader.add_value("published_at", entry.get("publication_date"))
+        loader.add_value("tags", entry.get("keywords"))
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _entry(node) -> dict:
+    """loc, lastmod and the news:news children (publication_date, title, keywords) of one <url>/<sitemap>."""
+    entry = {}
+    for child in node:
+        if _local(child.tag) in ("loc", "lastmod") and (child.text or "").strip():
+            entry.setdefault(_local(child.tag), child.text.strip())
+    for child in node.iter():
+        name = _local(child.tag)
+        in_news = isinstance(child.tag, str) and "sitemap-news" in child.tag
+        if in_news and name in ("publication_date", "title", "keywords") and (child.text or "").strip():
+            entry.setdefault(name, child.text.strip())
+    return entry
