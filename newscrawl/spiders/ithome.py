@@ -1,0 +1,146 @@
+"""IT之家 ithome.com: the latest-news list and its day archives, articles with lazy images and reader credits."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from newscrawl import processors as p
+from newscrawl.spiders.base import PortalSpider
+
+LATEST = "https://www.ithome.com/list/"
+# Desktop /0/866/661.htm on www or a channel host; mobile/wap /html/866661.htm; old desktop /html/it/340231.htm.
+DESKTOP_RE = re.compile(
+    r"^https?://(?:(?:www|it|next|soft|auto|mobile|digi|game|win10|win11|iphone|hmos|blog)\.)?ithome\.com(?::\d+)?"
+    r"/(?P<a>\d)/(?P<b>\d{3})/(?P<c>\d{3})\.htm(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+NUMBERED_RE = re.compile(
+    r"^https?://(?:www\.|m\.|wap\.)?ithome\.com(?::\d+)?/html/(?:[a-z0-9]+/)?(?P<id>\d{5,7})\.htm(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+DAY_LIST_RE = re.compile(r"/list/(?P<day>\d{4}-\d{2}-\d{2})\.html$")
+LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}")
+
+
+class IthomeSpider(PortalSpider):
+    name = "ithome"
+    allowed_domains = ["ithome.com"]
+    tz = "Asia/Shanghai"
+    site_names = (r"IT之家",)
+    chrome_images = (r"img\.ithome\.com/images/", r"ithome\.com/img/", r"/images/(?:logo|icon|share|qrcode|ewm)")
+    drop_from_body = (
+        "div.tougao-user", ".tougao-user", "p.ad-tips", ".ad-tips", "div.ad", "div.ithome-ad", "[id^=ad_]",
+        "div.related_post", "div.shareto", "div.newserror", "div.newsgrade", "div.bdsharebuttonbox",
+    )
+
+    # --------------------------------------------------------------------- URLs
+
+    def default_listings(self) -> list[str]:
+        return [LATEST]
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(DESKTOP_RE.match(url or "") or NUMBERED_RE.match(url or ""))
+
+    def canonical_article_url(self, url: str) -> str:
+        """``https://www.ithome.com/0/866/661.htm`` for every desktop, channel, mobile or old URL of the story."""
+        number = self.article_id(url)
+        if number is None:
+            return p.canonical_url(url)
+        return f"https://www.ithome.com/{number // 1_000_000}/{number // 1000 % 1000:03d}/{number % 1000:03d}.htm"
+
+    @staticmethod
+    def article_id(url: str) -> int | None:
+        match = DESKTOP_RE.match(url or "")
+        if match:
+            return int(match.group("a") + match.group("b") + match.group("c"))
+        match = NUMBERED_RE.match(url or "")
+        return int(match.group("id")) if match else None
+
+    # -------------------------------------------------------------------- lists
+
+    def list_entries(self, response):
+        rows = response.css("ul.datel > li, #list ul > li")
+        found = False
+        for row in rows:
+            href = row.css("a.t::attr(href)").get() or row.css("h2 a::attr(href), a.title::attr(href)").get()
+            if not href:
+                continue
+            found = True
+            yield href, self._row_date(row, response)
+        if not found:
+            # A changed layout: every article link on the page (dates unknown, so since cannot stop early).
+            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
+            for href in response.css("a::attr(href)").getall():
+                yield href, None
+
+    def _row_date(self, row, response) -> str | None:
+        stamp = row.css("[data-ot]::attr(data-ot)").get()
+        if stamp:
+            return stamp.strip()
+        text = p.clean_text(" ".join(row.css("i::text, span.time::text, .date::text").getall())) or ""
+        match = LIST_DATE_RE.search(text)
+        if not match:
+            return None
+        day = DAY_LIST_RE.search(response.url)
+        if day and re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", match.group(0)):
+            return f"{day.group('day')} {match.group(0)}"
+        return match.group(0)
+
+    def next_list_url(self, response, page):
+        """An explicit 下一页 link, else the day archive before the oldest day this page reached."""
+        explicit = response.xpath('//a[normalize-space(.)="下一页" or @rel="next"]/@href').get()
+        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+            return explicit
+        day = DAY_LIST_RE.search(response.url)
+        if day:
+            previous = date.fromisoformat(day.group("day")) - timedelta(days=1)
+            return f"https://www.ithome.com/list/{previous.isoformat()}.html"
+        if not re.search(r"/list/(?:index\.html?)?$", response.url):
+            return None
+        days = []
+        for row in response.css("ul.datel > li, #list ul > li"):
+            parsed = p.parse_date(self._row_date(row, response), self.tz, self._now(response))
+            if parsed is not None:
+                days.append(parsed.date())
+        # The latest list ends somewhere inside its oldest day: that day's archive holds the rest.
+        oldest = min(days) if days else self._now(response).date()
+        return f"https://www.ithome.com/list/{oldest.isoformat()}.html"
+
+    # ----------------------------------------------------------------- articles
+
+    def body_html(self, response):
+        return self.first_html(response, "div.post_content#paragraph", "#paragraph", "div.post_content", "div.news-content")
+
+    def looks_like_article(self, response):
+        return bool(self.body_html(response)) and self.article_id(response.url) is not None
+
+    def populate(self, loader, response):
+        title_tag = p.clean_text(response.css("title::text").get())
+        loader.add_value(
+            "title",
+            self.text_of(response, "#dt div.content h1", "#dt h1", "div.content h1", "h1")
+            + response.css('meta[property="og:title"]::attr(content)').getall()
+            + [title_tag],
+        )
+        loader.add_value("site", "IT之家")
+        info = " ".join(response.css("#dt div.info, div.info").xpath(".//text()").getall()[:40])
+        loader.add_value(
+            "published_at",
+            self.text_of(response, "#pubtime_baidu", "span.pubtime", "#dt .info time")
+            + response.css('meta[property="article:published_time"]::attr(content)').getall()
+            + LIST_DATE_RE.findall(info)[:1],
+        )
+        loader.add_value("source", self.text_of(response, "#source_baidu a", "#source_baidu"))
+        loader.add_value("author", self.text_of(response, "#author_baidu strong", "#author_baidu"))
+        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
+        crumbs = [p.clean_text(t) for t in response.css("div.cv a::text").getall()]
+        loader.add_value("categories", [c for c in crumbs if c and c not in ("首页", "IT之家")])
+        tags = response.xpath('//div[contains(@class, "hot_tags")]//a[contains(@href, "/tags/")]//text()').getall()
+        loader.add_value("tags", tags or response.xpath('//meta[@name="keywords"]/@content').getall())
+        loader.add_value(
+            "summary",
+            response.css('meta[name="description"]::attr(content), meta[property="og:description"]::attr(content)').getall(),
+        )
+        loader.add_value("body_html", self.body_html(response))
+        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
