@@ -1,10 +1,12 @@
-"""Database schema and the few queries the store needs (SQLAlchemy Core; SQLite or PostgreSQL)."""
+"""Database schema and the queries the store needs (SQLAlchemy Core; SQLite or PostgreSQL), see docs/SCHEMA.md."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -33,6 +35,9 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+# jsonb on PostgreSQL (indexable, compact), JSON text on SQLite.
+JSONList = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
 metadata = sa.MetaData()
 
 articles = sa.Table(
@@ -47,17 +52,72 @@ articles = sa.Table(
     sa.Column("published_at_local", sa.String(40)),  # ISO 8601 with the portal's own offset
     sa.Column("author", sa.Text),
     sa.Column("source", sa.Text),
-    sa.Column("categories", sa.JSON, nullable=False, default=list),
-    sa.Column("tags", sa.JSON, nullable=False, default=list),
+    sa.Column("categories", JSONList, nullable=False, default=list),
+    sa.Column("tags", JSONList, nullable=False, default=list),
     sa.Column("headimg", sa.Text),
-    sa.Column("images", sa.JSON, nullable=False, default=list),
+    sa.Column("images", JSONList, nullable=False, default=list),
     sa.Column("summary", sa.Text),
     sa.Column("body_html", sa.Text),
     sa.Column("body_text", sa.Text),
     sa.Column("language", sa.String(16)),
     sa.Column("crawled_at", UTCDateTime),
     sa.Column("content_hash", sa.String(64), index=True),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("near_duplicate_of", sa.Text, index=True),
+    sa.Column("minhash", sa.LargeBinary),  # newscrawl.neardup.signature of body_text
     sa.Index("ix_articles_portal_published", "portal", "published_at"),
+    sa.Index("ix_articles_portal_content_hash", "portal", "content_hash"),
+    sa.Index("ix_articles_first_seen_at", "first_seen_at"),
+)
+
+VERSIONED_FIELDS = (
+    "url", "title", "author", "source", "published_at", "published_at_local", "categories", "tags",
+    "headimg", "images", "summary", "body_html", "body_text", "crawled_at", "content_hash",
+)
+
+article_versions = sa.Table(
+    "article_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    *(sa.Column(name, articles.c[name].type) for name in VERSIONED_FIELDS),
+    sa.Column("valid_from", UTCDateTime),
+    sa.Column("replaced_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("article_id", "version", name="uq_article_versions_article_version"),
+)
+
+lsh_bands = sa.Table(
+    "lsh_bands",
+    metadata,
+    sa.Column("band", sa.SmallInteger, primary_key=True),
+    sa.Column("key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+crawl_runs = sa.Table(
+    "crawl_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("spider", sa.String(64), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("finish_reason", sa.String(64)),
+    sa.Column("exit_code", sa.Integer),
+    sa.Column("hostname", sa.String(255)),
+    sa.Column("pid", sa.Integer),
+    sa.Column("arguments", JSONList),
+    sa.Column("items_scraped", sa.Integer),
+    sa.Column("items_dropped", sa.Integer),
+    sa.Column("items_stored", sa.Integer),
+    sa.Column("items_spooled", sa.Integer),
+    sa.Column("requests_skipped", sa.Integer),
+    sa.Column("errors", sa.Integer),
+    sa.Column("stats", JSONList),
+    sa.Index("ix_crawl_runs_spider_started", "spider", "started_at"),
 )
 
 
@@ -75,22 +135,33 @@ def check_database_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str) -> sa.Engine:
+def create_engine(url: str, timeout: float = 5.0, **kwargs) -> sa.Engine:
+    """An engine; ``timeout`` (seconds) bounds a PostgreSQL connect and a wait on a locked SQLite file."""
     check_database_url(url)
-    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Fail fast when the server is gone; the store retries and spools instead of hanging.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", max(1, round(timeout)))
+    engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
     return engine
 
 
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def article_row(item: dict) -> dict:
+    """The ``articles`` columns an Article item fills (the store adds the bookkeeping columns)."""
     row = {name: item.get(name) for name in ARTICLE_FIELDS}
     for name in LIST_FIELDS:
         row[name] = list(row.get(name) or [])
@@ -98,14 +169,160 @@ def article_row(item: dict) -> dict:
     return row
 
 
+def json_safe(value):
+    """Stats and arguments as JSON: datetimes become ISO strings, anything odd its repr."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, datetime) else repr(v)))
+
+
 def upsert_articles(connection: sa.Connection, rows: list[dict]) -> None:
-    """Insert rows; a row whose url is stored already replaces it."""
+    """Insert rows; a row whose url is stored already replaces it (no versioning: see store.write_batch)."""
     if not rows:
         return
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    now = utcnow()
+    rows = [{"first_seen_at": now, "last_seen_at": now, "updated_at": now, **row} for row in rows]
     statement = insert(articles)
-    updates = {c.name: statement.excluded[c.name] for c in articles.columns if c.name not in ("id", "url")}
+    keep = ("id", "url", "first_seen_at", "version", "near_duplicate_of", "minhash")
+    updates = {c.name: statement.excluded[c.name] for c in articles.columns if c.name not in keep}
     connection.execute(statement.on_conflict_do_update(index_elements=["url"], set_=updates), rows)
+
+
+# ---------------------------------------------------------------- batched writes
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime | None = None) -> list[tuple[str, str | None]]:
+    """Store a batch of article rows in one transaction; return one ``(outcome, detail)`` per row.
+
+    Outcomes: ``inserted`` (detail: the URL it is a near-duplicate of, or None), ``updated`` (text
+    changed: the old version went to article_versions), ``unchanged`` (seen again), ``duplicate_content``
+    (same text as another URL of the same portal; detail: that URL; nothing written).
+    A handful of set-based statements per batch, whatever its size.
+    """
+    from newscrawl import neardup
+
+    seen_at = seen_at or utcnow()
+    outcomes: list[tuple[str, str | None] | None] = [None] * len(rows)
+    last_index = {row["url"]: i for i, row in enumerate(rows)}
+    for i, row in enumerate(rows):
+        if last_index[row["url"]] != i:
+            outcomes[i] = ("unchanged", None)  # the same URL again later in this batch wins
+    live = [i for i in range(len(rows)) if outcomes[i] is None]
+    urls = [rows[i]["url"] for i in live]
+
+    existing = {}
+    for chunk in _chunks(urls):
+        columns = [articles.c.id, articles.c.version, articles.c.updated_at] + [articles.c[n] for n in VERSIONED_FIELDS]
+        for record in connection.execute(sa.select(*columns).where(articles.c.url.in_(chunk))).mappings():
+            existing[record["url"]] = dict(record)
+
+    new = [i for i in live if rows[i]["url"] not in existing]
+    # Level 2: the same text already stored (or earlier in this batch) at another URL of the portal.
+    hashes = sorted({rows[i]["content_hash"] for i in new if rows[i].get("content_hash")})
+    known_hash: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(hashes):
+        query = sa.select(articles.c.portal, articles.c.content_hash, articles.c.url).where(articles.c.content_hash.in_(chunk))
+        for portal, digest, url in connection.execute(query):
+            known_hash.setdefault((portal, digest), url)
+    inserts = []
+    for i in new:
+        row = rows[i]
+        key = (row["portal"], row.get("content_hash"))
+        if row.get("content_hash") and key in known_hash:
+            outcomes[i] = ("duplicate_content", known_hash[key])
+            continue
+        if row.get("content_hash"):
+            known_hash[key] = row["url"]
+        inserts.append(i)
+
+    # Level 3: near-duplicates on other portals, through the LSH band index.
+    signatures = {i: neardup.signature(rows[i].get("body_text")) for i in inserts}
+    wanted = {pair for sig in signatures.values() if sig for pair in neardup.bands(sig)}
+    by_band: dict[tuple[int, int], list[dict]] = {}
+    keys = sorted({k for _, k in wanted})
+    for chunk in _chunks(keys, 2000):
+        query = (
+            sa.select(lsh_bands.c.band, lsh_bands.c.key, articles.c.id, articles.c.url, articles.c.portal,
+                      articles.c.minhash, articles.c.near_duplicate_of, articles.c.first_seen_at)
+            .join(articles, articles.c.id == lsh_bands.c.article_id)
+            .where(lsh_bands.c.key.in_(chunk))
+        )
+        for record in connection.execute(query).mappings():
+            if (record["band"], record["key"]) in wanted:
+                by_band.setdefault((record["band"], record["key"]), []).append(dict(record))
+    insert_rows = []
+    for position, i in enumerate(inserts):
+        row, sig = rows[i], signatures[i]
+        near = None
+        if sig:
+            candidates = {c["url"]: c for pair in neardup.bands(sig) for c in by_band.get(pair, ())}
+            matches = [
+                c for c in candidates.values()
+                if c["portal"] != row["portal"] and c["minhash"] and neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD
+            ]
+            if matches:
+                earliest = min(matches, key=lambda c: (c["first_seen_at"], c["id"]))
+                near = earliest["near_duplicate_of"] or earliest["url"]
+            # Later rows of this batch may be copies of this one.
+            me = {"id": float("inf"), "url": row["url"], "portal": row["portal"], "minhash": sig,
+                  "near_duplicate_of": near, "first_seen_at": seen_at}
+            for pair in neardup.bands(sig):
+                by_band.setdefault(pair, []).append(me)
+        outcomes[i] = ("inserted", near)
+        insert_rows.append({**row, "first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at,
+                            "version": 1, "near_duplicate_of": near, "minhash": sig})
+    if insert_rows:
+        connection.execute(articles.insert(), insert_rows)
+        _index_bands(connection, {r["url"]: r["minhash"] for r in insert_rows if r["minhash"]})
+
+    changed, unchanged = [], []
+    for i in live:
+        row = rows[i]
+        old = existing.get(row["url"])
+        if old is None:
+            continue
+        if old["content_hash"] == row.get("content_hash"):
+            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at})
+            outcomes[i] = ("unchanged", None)
+        else:
+            changed.append((old, row))
+            outcomes[i] = ("updated", None)
+    if unchanged:
+        connection.execute(articles.update().where(articles.c.id == sa.bindparam("b_id")), unchanged)
+    if changed:
+        connection.execute(
+            article_versions.insert(),
+            [{**{n: old[n] for n in VERSIONED_FIELDS}, "article_id": old["id"], "version": old["version"],
+              "valid_from": old["updated_at"], "replaced_at": seen_at} for old, _ in changed],
+        )
+        signatures = {row["url"]: neardup.signature(row.get("body_text")) for _, row in changed}
+        connection.execute(
+            articles.update().where(articles.c.id == sa.bindparam("b_id")),
+            [{**{k: v for k, v in row.items() if k != "url"}, "b_id": old["id"], "version": old["version"] + 1,
+              "updated_at": seen_at, "last_seen_at": seen_at, "minhash": signatures[row["url"]]} for old, row in changed],
+        )
+        ids = [old["id"] for old, _ in changed]
+        connection.execute(lsh_bands.delete().where(lsh_bands.c.article_id.in_(ids)))
+        _index_bands(connection, {url: sig for url, sig in signatures.items() if sig})
+    return outcomes
+
+
+def _index_bands(connection: sa.Connection, signatures: dict[str, bytes]) -> None:
+    from newscrawl import neardup
+
+    if not signatures:
+        return
+    ids = {}
+    for chunk in _chunks(list(signatures)):
+        ids.update(connection.execute(sa.select(articles.c.url, articles.c.id).where(articles.c.url.in_(chunk))).all())
+    connection.execute(
+        lsh_bands.insert(),
+        [{"band": band, "key": key, "article_id": ids[url]} for url, sig in signatures.items() for band, key in neardup.bands(sig)],
+    )

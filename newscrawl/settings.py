@@ -37,6 +37,20 @@ ITEM_PIPELINES = {
 # Storage: any SQLAlchemy URL; SQLite needs nothing installed.
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
 NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
+# Store details (docs/SCHEMA.md): an item waits at most FLUSH_INTERVAL s for its batch; a failing
+# batch is retried RETRIES times (RETRY_DELAY s, doubling), then spooled to SPOOL_DIR (exit code 75).
+NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "1.0"))
+NEWSCRAWL_STORE_RETRIES = int(os.environ.get("NEWSCRAWL_STORE_RETRIES", "3"))
+NEWSCRAWL_STORE_RETRY_DELAY = float(os.environ.get("NEWSCRAWL_STORE_RETRY_DELAY", "1.0"))
+NEWSCRAWL_STORE_TIMEOUT = float(os.environ.get("NEWSCRAWL_STORE_TIMEOUT", "5.0"))
+NEWSCRAWL_SPOOL_DIR = os.environ.get("NEWSCRAWL_SPOOL_DIR", "spool")
+NEWSCRAWL_DB_AUTO_MIGRATE = os.environ.get("NEWSCRAWL_DB_AUTO_MIGRATE", "1") not in ("0", "false", "False", "off")
+# Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
+NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0", "false", "False", "off")
+SPIDER_MIDDLEWARES = {
+    "newscrawl.incremental.IncrementalMiddleware": 950,
+}
+NEWSCRAWL_RECORD_RUNS = os.environ.get("NEWSCRAWL_RECORD_RUNS", "1") not in ("0", "false", "False", "off")
 
 # Distributed crawling (docs/OPERATIONS.md): set NEWSCRAWL_REDIS_URL and start any number of workers.
 NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
@@ -55,6 +69,7 @@ COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
     "newscrawl.extensions.monitor.MonitorExtension": 100,
     "newscrawl.extensions.progress.Progress": 110,
+    "newscrawl.extensions.runs.CrawlRunRecorder": 900,
 }
 NEWSCRAWL_REPORT_PATH = os.environ.get("NEWSCRAWL_REPORT_PATH", "reports/crawlall-%Y%m%dT%H%M%SZ.json")
 NEWSCRAWL_MAX_ERRORS = int(os.environ.get("NEWSCRAWL_MAX_ERRORS", "0"))

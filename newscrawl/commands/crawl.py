@@ -24,3 +24,12 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = 2
                 return
         super().run(args, opts)
+        # A component asked for a non-zero exit (e.g. 75: items spooled, docs/SCHEMA.md).
+        crawler = getattr(self, "_newscrawl_crawler", None)
+        code = int(crawler.stats.get_value("newscrawl/exit_code") or 0) if crawler is not None and crawler.stats else 0
+        if code and not self.exitcode:
+            self.exitcode = code
+
+    def _create_crawler(self, spname):
+        self._newscrawl_crawler = super()._create_crawler(spname)
+        return self._newscrawl_crawler

@@ -1,0 +1,100 @@
+"""Record one crawl_runs row per spider run: inserted when the spider opens, completed when it closes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import sqlalchemy as sa
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from newscrawl import db
+
+logger = logging.getLogger(__name__)
+
+SCALARS = {
+    "items_scraped": "item_scraped_count",
+    "items_dropped": "item_dropped_count",
+    "items_stored": "newscrawl/store/written",
+    "items_spooled": "newscrawl/store/spooled",
+    "requests_skipped": "newscrawl/incremental/skipped",
+    "errors": "log_count/ERROR",
+}
+
+
+def spider_arguments(spider) -> dict:
+    """The spider's public simple attributes: its -a arguments as it parsed them."""
+    return db.json_safe({
+        key: value for key, value in vars(spider).items()
+        if not key.startswith("_") and key not in ("name", "crawler", "settings")
+        and isinstance(value, (str, int, float, bool, list, tuple, type(None)))
+    })
+
+
+class CrawlRunRecorder:
+    """Needs the store's tables (the store migrates them first); a database outage is logged, not fatal."""
+
+    def __init__(self, crawler, url: str):
+        self.crawler = crawler
+        self.engine = db.create_engine(url, timeout=crawler.settings.getfloat("NEWSCRAWL_STORE_TIMEOUT", 5.0))
+        self.run_id: int | None = None
+        self.started_at = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        if not url or not crawler.settings.getbool("NEWSCRAWL_RECORD_RUNS", True):
+            raise NotConfigured
+        recorder = cls(crawler, url)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    async def spider_opened(self, spider):
+        self.started_at = db.utcnow()
+        row = {"spider": spider.name, "started_at": self.started_at, "hostname": socket.gethostname()[:255],
+               "pid": os.getpid(), "arguments": spider_arguments(spider)}
+        try:
+            self.run_id = await maybe_deferred_to_future(deferToThread(self._insert, row))
+        except sa.exc.SQLAlchemyError as exc:
+            logger.warning("crawl_runs: could not record the start of this run: %s", _short(exc))
+            self.crawler.stats.inc_value("newscrawl/runs/unrecorded")
+
+    async def spider_closed(self, spider, reason):
+        stats = self.crawler.stats.get_stats()
+        row = {
+            "finished_at": db.utcnow(),
+            "finish_reason": reason,
+            "exit_code": int(stats.get("newscrawl/exit_code") or 0),
+            "stats": db.json_safe(stats),
+            **{column: int(stats.get(key) or 0) for column, key in SCALARS.items()},
+        }
+        try:
+            await maybe_deferred_to_future(deferToThread(self._complete, row, spider))
+        except sa.exc.SQLAlchemyError as exc:
+            logger.warning("crawl_runs: could not record the end of this run: %s", _short(exc))
+        finally:
+            self.engine.dispose()
+
+    def _insert(self, row: dict) -> int:
+        with self.engine.begin() as connection:
+            return connection.execute(db.crawl_runs.insert().returning(db.crawl_runs.c.id), row).scalar_one()
+
+    def _complete(self, row: dict, spider) -> None:
+        with self.engine.begin() as connection:
+            if self.run_id is not None:
+                connection.execute(db.crawl_runs.update().where(db.crawl_runs.c.id == self.run_id), row)
+            else:  # the database came back during the run
+                connection.execute(db.crawl_runs.insert(), {
+                    "spider": spider.name, "started_at": self.started_at or row["finished_at"],
+                    "hostname": socket.gethostname()[:255], "pid": os.getpid(),
+                    "arguments": spider_arguments(spider), **row,
+                })
+
+
+def _short(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

@@ -1,0 +1,60 @@
+"""Alembic migrations of the newscrawl database, and the helpers that run them (`scrapy migrate`)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+FIRST_REVISION = "0001"
+# Any 64-bit number: PostgreSQL advisory lock held while migrating, so concurrent crawls do not race.
+_LOCK_KEY = 7_140_502_211
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The database's revision; ``0001`` for a first-version database that predates Alembic."""
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        if revision is None and sa.inspect(connection).has_table("articles"):
+            return FIRST_REVISION
+        return revision
+
+
+def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
+    """Bring the database to the newest revision; return (revision before, revision after)."""
+    with engine.begin() as connection, _migration_lock(connection):
+        context = MigrationContext.configure(connection)
+        before = context.get_current_revision()
+        config = alembic_config(connection)
+        if before is None and sa.inspect(connection).has_table("articles"):
+            # Made by metadata.create_all before migrations existed: that schema is revision 0001.
+            command.stamp(config, FIRST_REVISION)
+            before = FIRST_REVISION
+        command.upgrade(config, "head")
+        return before, head_revision()
+
+
+@contextlib.contextmanager
+def _migration_lock(connection: sa.Connection):
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    yield

@@ -1,0 +1,77 @@
+"""Near-duplicate text detection: MinHash of character 3-grams (datasketch), LSH bands looked up in the database.
+
+Why MinHash and not SimHash: on tests/fixtures/neardup/pairs.jsonl the Hamming distance of 64-bit
+SimHashes of near-duplicates ranged 1–21 bits against 22+ for distinct stories, so a working
+threshold (~14 bits) is far beyond what a banded SimHash index can look up exactly (it finds distance
+≤ bands - 1). The Jaccard similarity of 3-gram sets separates the same pairs widely (near-duplicates
+≥ 0.51, distinct ≤ 0.13), and MinHash LSH turns it into exact equality lookups (bench/bench_neardup.py).
+
+Lookup: the signature's ``BANDS`` bands of ``ROWS`` values are hashed to one 63-bit key each and stored
+in ``lsh_bands``; texts with Jaccard similarity J share at least one key with probability
+``1 - (1 - J**ROWS)**BANDS``; candidates are then confirmed by their estimated similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import unicodedata
+
+import numpy as np
+from datasketch import MinHash
+
+SHINGLE = 3  # characters per shingle (Chinese has no spaces: character n-grams, not words)
+NUM_PERM = 128
+BANDS, ROWS = 32, 4  # datasketch's optimum for threshold 0.35-0.4 at 128 permutations
+THRESHOLD = 0.4  # estimated Jaccard similarity at or above which two texts are near-duplicates
+MIN_CHARS = 60  # shorter texts (captions, stubs) are too short to judge
+SEED = 1
+
+_NOT_TEXT = re.compile(r"[\s\W_]+")
+_SCHEME = "affine32"  # datasketch 2 default; fixed so stored signatures stay comparable
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+
+
+def normalize(text: str) -> str:
+    """Width, case, whitespace and punctuation folded away, as for content_hash.
+
+    >>> normalize("华为云 发布，Ｐａｎｇｕ 3.0！")
+    '华为云发布pangu30'
+    """
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def shingles(text: str) -> set[str]:
+    normal = normalize(text)
+    return {normal[i : i + SHINGLE] for i in range(len(normal) - SHINGLE + 1)}
+
+
+def signature(text: str | None) -> bytes | None:
+    """The MinHash signature (NUM_PERM 32-bit values, 512 bytes), or None for a text too short to judge.
+
+    >>> a = signature("工信部近日发布通知，要求各地加快推进新型基础设施建设，" * 5)
+    >>> a == signature("工信部近日发布通知 要求各地加快推进新型基础设施建设。" * 5), len(a)
+    (True, 512)
+    """
+    normal = normalize(text or "")
+    if len(normal) < MIN_CHARS:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=_SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in shingles(normal)])
+    return minhash.hashvalues.astype("<u4").tobytes()
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.mean(np.frombuffer(a, dtype="<u4") == np.frombuffer(b, dtype="<u4")))
+
+
+def bands(sig: bytes) -> list[tuple[int, int]]:
+    """``(band, key)`` pairs stored in ``lsh_bands``; keys are signed 63-bit so any BIGINT holds them."""
+    width = ROWS * 4
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(sig[band * width : (band + 1) * width], digest_size=8).digest()
+        keys.append((band, struct.unpack("<q", digest)[0] >> 1))
+    return keys

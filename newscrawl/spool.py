@@ -1,0 +1,77 @@
+"""Spool files: JSON Lines of article rows the database could not take, loaded back by the next run.
+
+A run appends to ``DIR/<spider>-<UTC time>-<pid>.jsonl.part`` and renames it to ``.jsonl`` when it
+closes, so a loader only ever takes finished files; a loader claims a file by renaming it first, so two
+runs never load the same file. ``scrapy loadspool`` loads by hand; the store loads at start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from newscrawl import db
+
+logger = logging.getLogger(__name__)
+
+
+class SpoolWriter:
+    def __init__(self, directory: str | os.PathLike, spider: str):
+        self.directory = Path(directory)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        self.path = self.directory / f"{spider}-{stamp}-{os.getpid()}.jsonl.part"
+        self.count = 0
+
+    def write(self, rows: list[dict], seen_at: datetime) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps({"seen_at": seen_at.isoformat(), "row": row}, ensure_ascii=False, default=str) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        self.count += len(rows)
+
+    def close(self) -> Path | None:
+        """Publish the file for loading; returns its final path (None when nothing was spooled)."""
+        if not self.path.exists():
+            return None
+        final = self.path.with_name(self.path.name.removesuffix(".part"))
+        self.path.rename(final)
+        return final
+
+
+def pending(directory: str | os.PathLike) -> list[Path]:
+    directory = Path(directory)
+    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+
+
+def load(engine: sa.Engine, directory: str | os.PathLike, batch_size: int = 500) -> dict[str, int]:
+    """Write every finished spool file into the database; return outcome counts. A file is deleted once loaded."""
+    counts: dict[str, int] = {}
+    for path in pending(directory):
+        claimed = path.with_name(f"{path.name}.loading-{os.getpid()}")
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            continue  # another run took it
+        try:
+            records = [json.loads(line) for line in claimed.read_text(encoding="utf-8").splitlines() if line.strip()]
+            # Oldest first, so versions and first_seen_at follow the order the items were crawled in.
+            for start in range(0, len(records), batch_size):
+                chunk = records[start : start + batch_size]
+                seen_at = datetime.fromisoformat(chunk[0]["seen_at"])
+                with engine.begin() as connection:
+                    outcomes = db.write_batch(connection, [r["row"] for r in chunk], seen_at)
+                for outcome, _ in outcomes:
+                    counts[outcome] = counts.get(outcome, 0) + 1
+        except BaseException:
+            claimed.rename(path)  # keep it for the next try; rows already written are "unchanged" then
+            raise
+        claimed.unlink()
+        logger.info("Loaded spool file %s (%d rows)", path, len(records))
+    return counts
