@@ -48,3 +48,25 @@ def make_postgres_database():
         for name in created:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# ---------------------------------------------------------------- Redis (distributed crawling)
+
+REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_keys():
+    """(Redis URL, a unique key prefix for NEWSCRAWL_REDIS_KEY_PREFIX); the prefix's keys are deleted after."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
+    prefix = f"newscrawl-test-{uuid.uuid4().hex[:10]}"
+    yield REDIS_URL, prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+
+from newscrawl.packaged import package_dir
 
 FIRST_REVISION = "0001"
 # Any 64-bit number: PostgreSQL advisory lock held while migrating, so concurrent crawls do not race.
@@ -18,7 +19,8 @@ _LOCK_KEY = 7_140_502_211
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent))
+    # package_dir: a real directory even when running from a zipped egg (Scrapyd).
+    config.set_main_option("script_location", str(package_dir(__name__)))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
