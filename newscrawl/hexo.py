@@ -165,9 +165,9 @@ _WINDOWS_DEVICES = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(?:\..*)?$
 def safe_name(text: str | None, max_bytes: int = POST_NAME_BYTES) -> str:
     """A file/directory name valid on Linux, macOS and Windows, at most ``max_bytes`` of UTF-8.
 
-    Characters Windows forbids become ``_``; leading dots and underscores go (Hexo skips such
-    files as hidden/drafts); trailing dots and spaces go (Windows drops them); device names get
-    a ``_``; cutting never splits a character.
+    Characters Windows forbids become ``_``; leading dots, underscores and dashes go (Hexo skips
+    ``.``/``_`` files as hidden/drafts, shells read ``-`` as an option); trailing dots and spaces
+    go (Windows drops them); device names get a ``_``; cutting never splits a character.
 
     >>> safe_name("A/B: C?")
     'A_B_ C_'
@@ -179,7 +179,7 @@ def safe_name(text: str | None, max_bytes: int = POST_NAME_BYTES) -> str:
     name = unicodedata.normalize("NFC", str(text or ""))
     name = _UNSAFE_NAME.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip()
-    name = re.sub(r"^[\s._]+", "", name)
+    name = re.sub(r"^[\s._-]+", "", name)
     encoded = name.encode("utf-8")[:max_bytes]
     name = encoded.decode("utf-8", errors="ignore")
     name = name.rstrip(" .")

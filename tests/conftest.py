@@ -1,7 +1,11 @@
 """Shared fixtures: PostgreSQL for tests (skipped when unreachable, failing when NEWSCRAWL_REQUIRE_SERVICES=1)."""
 
+import json
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -48,6 +52,78 @@ def make_postgres_database():
         for name in created:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# ---------------------------------------------------------------- exports: one crawled database per engine
+
+EXPORT_MIRROR = Path(__file__).parent / "fixtures" / "export" / "mirror"
+# One extra article stored by the db helpers: a second portal for --portal filters.
+OTHER_PORTAL_ARTICLE = {
+    "url": "https://www.ithome.com/0/632/410.htm", "portal": "ithome", "site": "IT之家",
+    "title": "华为云发布政务云新版本", "published_at": "2022-08-10T15:00:00+08:00", "author": "故渊",
+    "source": None, "categories": ["云计算"], "tags": ["华为云"], "headimg": None, "images": [],
+    "summary": None, "body_html": "<p>IT之家 8 月 10 日消息，华为云今日发布政务云新版本。</p>",
+    "body_text": "IT之家 8 月 10 日消息，华为云今日发布政务云新版本。", "language": "zh",
+    "crawled_at": "2026-11-26T06:00:00+00:00", "content_hash": None,
+}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def export_db(request, tmp_path_factory):
+    """`scrapy crawl ofweek` over tests/fixtures/export/mirror into a fresh database of each engine.
+
+    Returns (database URL, the articles stored: the crawl's JSON Lines items plus OTHER_PORTAL_ARTICLE).
+    """
+    from newscrawl import db, processors
+
+    other = dict(OTHER_PORTAL_ARTICLE, content_hash=processors.content_hash(OTHER_PORTAL_ARTICLE["body_text"]))
+    workdir = tmp_path_factory.mktemp(f"export_{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'news.db'}"
+    else:
+        url = request.getfixturevalue("make_postgres_database")("newscrawl_export")
+    feed = workdir / "crawl.jsonl"
+    start_urls = ",".join(
+        "https://" + path.relative_to(EXPORT_MIRROR).as_posix() for path in sorted(EXPORT_MIRROR.rglob("*.html"))
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "ofweek", "-a", f"start_urls={start_urls}",
+         "-s", f"NEWSCRAWL_MIRROR={EXPORT_MIRROR}", "-s", f"NEWSCRAWL_DATABASE_URL={url}",
+         "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-O", str(feed)],
+        cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    engine = db.create_engine(url)
+    with engine.begin() as connection:
+        db.upsert_articles(connection, [db.article_row(other)])
+    engine.dispose()
+    return url, items + [other]
+
+
+# ---------------------------------------------------------------- a real `scrapy crawl` in a subprocess
+
+@pytest.fixture
+def run_crawl(tmp_path):
+    """``run_crawl(spider, mirror, *args)``: `scrapy crawl` over a ``wget -m`` tree into tmp_path.
+
+    Returns (items of the JSON Lines feed, the crawl's stderr with the stats dump, the return code).
+    """
+    root = Path(__file__).resolve().parents[1]
+
+    def run(spider, mirror, *args, settings=()):
+        out = tmp_path / f"{spider}.jsonl"
+        command = [
+            sys.executable, "-m", "scrapy", "crawl", spider, *args,
+            "-s", f"NEWSCRAWL_MIRROR={mirror}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.db'}",
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO",
+            *[part for setting in settings for part in ("-s", setting)], "-O", str(out),
+        ]
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=240)
+        items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
+        return items, result.stderr, result.returncode
+
+    return run
 
 
 # ---------------------------------------------------------------- Redis (distributed crawling)
