@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import feedparser
 import scrapy
@@ -91,17 +92,18 @@ class FeedSpider(GenericSpider):
     def entry_date(self, raw) -> str | None:
         unparsed = []
         for key in ("published", "updated", "created"):
-            parsed = raw.get(f"{key}_parsed")
+            # dict.get: feedparser's own get() answers "updated" with "published" (and warns)
+            parsed = dict.get(raw, f"{key}_parsed")
             if parsed:
                 moment = datetime.fromtimestamp(calendar.timegm(parsed), timezone.utc)
-                return p.to_iso(p.parse_date(moment, self.tz))
-            text = raw.get(key)
+                return p.to_iso(moment.astimezone(ZoneInfo(self.tz)))
+            text = dict.get(raw, key)
             if text:
                 moment = p.parse_date(text, self.tz)
                 if moment is not None:
                     return p.to_iso(moment)
                 unparsed.append(text)
-        for text in p.unique(unparsed):  # feedparser answers "updated" with "published" when absent
+        for text in p.unique(unparsed):
             self.crawler.stats.inc_value("newscrawl/date_unparsed")
             self.logger.info("Unparsed feed date %r for %s: the page's date is used", text, raw.get("link"))
         return None
