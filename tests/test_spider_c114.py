@@ -174,3 +174,12 @@ def test_crawl_of_two_roll_days_into_sqlite_and_jsonl(tmp_path):
     assert "'newscrawl/pages/http_error/404': 1" in result.stderr  # the dead link on the 9/17 archive
     assert "'newscrawl/multipage_articles': 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_body_is_the_longest_div_text_not_a_sidebar_one():
+    url = "https://www.c114.com.cn/news/16/a1301999.html"
+    page = ('<html><head><meta charset="gbk"></head><body><div class="side"><div class="text">热点：5G 专题</div></div>'
+            '<h1>标题</h1><div class="r_time">2025/9/18 14:20</div>'
+            '<div class="text"><p>这是正文第一段，内容比侧栏长得多。</p><p>第二段。</p></div></body></html>').encode("gbk")
+    (item,) = make_spider().parse_article(HtmlResponse(url=url, body=page))
+    assert item.body_text == "这是正文第一段，内容比侧栏长得多。\n\n第二段。"

@@ -122,7 +122,13 @@ class C114Spider(PortalSpider):
     # ----------------------------------------------------------------- articles
 
     def body_html(self, response):
-        return self.first_html(response, "div.r_box div.text", "div.text", "#text", "div.article_content", "div.content_text")
+        # "text" is a common class name: of several div.text blocks the article is the longest one.
+        blocks = [(len(node.xpath("normalize-space(string())").get() or ""), index, node.get())
+                  for index, node in enumerate(response.css("div.text"))]
+        longest = max(blocks, key=lambda b: (b[0], -b[1]), default=None)
+        if longest and (longest[0] or "<img" in longest[2]):
+            return longest[2]
+        return self.first_html(response, "#text", "div.article_content", "div.content_text", "div.content")
 
     def looks_like_article(self, response):
         return bool(self.body_html(response)) and self.article_id(response.url) is not None
