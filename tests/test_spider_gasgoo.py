@@ -163,4 +163,5 @@ def test_crawl_two_list_pages_into_sqlite_and_jsonl(tmp_path):
     assert "'newscrawl/list_pages': 2" in log
     # four listed stories missing from the mirror and the absent list page 3 are 404s, counted
     assert "'newscrawl/pages/http_error/404': 5" in log
+    assert "newscrawl/fallback/" not in log  # the portal's own selectors found every field the pages have
     assert "Traceback" not in log

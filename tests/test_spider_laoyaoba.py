@@ -224,4 +224,17 @@ def test_crawl_list_and_feed_stream_into_sqlite_and_jsonl(tmp_path):
     assert "'newscrawl/list_pages': 3" in log  # HTML page + two feed-stream pages
     assert "'newscrawl/pages/not_article': 1" in log  # the deleted story
     assert "'newscrawl/pages/http_error/404': 16" in log  # listed stories not in the mirror
+    assert "newscrawl/fallback/" not in log  # the portal's own selectors found every field the pages have
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("raw, text", [
+    ("20260718155100", "2026-07-18 15:51:00"),
+    ("202607181551", "2026-07-18 15:51:00"),
+    (1784361060, "2026-07-18T07:51:00+00:00"),
+    ("1784361060000", "2026-07-18T07:51:00+00:00"),
+    ("41分钟前", "41分钟前"),
+    ("", None),
+])
+def test_feed_stream_published_time_forms(raw, text):
+    assert LaoyaobaSpider.api_date(raw) == text
