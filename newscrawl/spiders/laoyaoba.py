@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
 from scrapy.http import TextResponse
@@ -146,8 +147,6 @@ class LaoyaobaSpider(PortalSpider):
         if re.fullmatch(r"\d{13}", text):
             text = text[:10]
         if re.fullmatch(r"\d{10}", text):
-            from datetime import datetime, timezone
-
             return datetime.fromtimestamp(int(text), timezone.utc).isoformat()
         match = COMPACT_TIME_RE.match(text)
         if match:
