@@ -94,7 +94,12 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
         code = EXIT_MONITOR_ALARM
     else:
         code = int(stats.get("newscrawl/exit_code") or 0)
-    store = {k: stats.get(f"newscrawl/store/{k}") for k in ("inserted", "updated", "unchanged", "written", "spooled")}
+    # The store counts only what happened; with no store stat at all there was no store (or no item).
+    stored = any(k.startswith("newscrawl/store/") for k in stats) or not stats.get("item_scraped_count")
+    store = {
+        k: int(stats.get(f"newscrawl/store/{k}") or 0) if stored else None
+        for k in ("inserted", "updated", "unchanged", "written", "spooled")
+    }
     return {
         "spider": name,
         "status": STATUS.get(code, f"exit {code}"),
@@ -106,6 +111,7 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
         "pages": int(stats.get("response_received_count") or 0),
         "articles": {
             "scraped": int(stats.get("item_scraped_count") or 0),
+            "known": int(stats.get("newscrawl/incremental/skipped") or 0),  # not downloaded again
             **store,
             "duplicate": duplicate,
             "dropped": dropped,
@@ -125,12 +131,12 @@ def overall_exit_code(entries: list[dict]) -> int:
 
 
 def summary_table(entries: list[dict]) -> str:
-    header = ("spider", "status", "requests", "pages", "articles", "new", "updated", "unchanged", "dup", "errors", "time", "dropped")
+    header = ("spider", "status", "requests", "pages", "known", "articles", "new", "updated", "unchanged", "dup", "errors", "time", "dropped")
     rows = [header]
     for e in entries:
         a = e["articles"]
         rows.append((
-            e["spider"], e["status"], str(e["requests"]), str(e["pages"]), str(a["scraped"]),
+            e["spider"], e["status"], str(e["requests"]), str(e["pages"]), str(a["known"]), str(a["scraped"]),
             *("-" if a[k] is None else str(a[k]) for k in ("inserted", "updated", "unchanged")),
             str(a["duplicate"]), str(e["errors"]), f"{e['duration_s']:.1f}s",
             ",".join(f"{k}={v}" for k, v in sorted(a["dropped"].items())) or "-",
