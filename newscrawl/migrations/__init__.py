@@ -41,7 +41,7 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the database to the newest revision; return (revision before, revision after)."""
-    with engine.begin() as connection, _migration_lock(connection):
+    with _sqlite_file_lock(engine), engine.begin() as connection, _migration_lock(connection):
         context = MigrationContext.configure(connection)
         before = context.get_current_revision()
         config = alembic_config(connection)
@@ -51,6 +51,25 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
             before = FIRST_REVISION
         command.upgrade(config, "head")
         return before, head_revision()
+
+
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: sa.Engine):
+    """Workers started together on one fresh SQLite file would both create the tables: one at a time."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    import fcntl
+    import hashlib
+    import os
+    import tempfile
+
+    key = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
+    # A separate file: closing a descriptor of the database itself would drop SQLite's own POSIX locks.
+    with open(os.path.join(tempfile.gettempdir(), f"newscrawl-migrate-{key}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @contextlib.contextmanager
