@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from newscrawl import db, hexo
@@ -170,6 +171,24 @@ def test_same_titles_stay_apart_and_re_export_updates_each_post_in_place(export_
     assert len(after) == 5
     untouched = [path for path in after if path.stat().st_mtime_ns == 1]
     assert len(untouched) == 3  # unchanged posts are not rewritten: Hexo regenerates only what changed
+
+
+@pytest.mark.parametrize("export_db", ["sqlite"], indirect=True)
+def test_skip_near_duplicates_keeps_each_story_once(export_db, tmp_path, run):
+    url = sqlite_copy(export_db[0], tmp_path / "copy.db")
+    engine = db.create_engine(url)
+    with engine.begin() as connection:
+        # what the store records for a syndicated copy: the later article points at the earliest one
+        connection.execute(
+            sa.update(db.articles).where(db.articles.c.portal == "ithome").values(near_duplicate_of=SEED_URL)
+        )
+    engine.dispose()
+    everything = {json.loads(line)["url"] for line in run("export", "jsonl", "-", url=url)[1].splitlines()}
+    status, out, _ = run("export", "jsonl", "-", "--skip-near-duplicates", url=url)
+    assert status == 0 and "https://www.ithome.com/0/632/410.htm" in everything
+    assert {json.loads(line)["url"] for line in out.splitlines()} == everything - {"https://www.ithome.com/0/632/410.htm"}
+    status, out, _ = run("export", "hexo", str(tmp_path / "blog"), "--skip-near-duplicates", url=url)
+    assert status == 0 and len(list((tmp_path / "blog").rglob("*.md"))) == 4
 
 
 @pytest.mark.parametrize("export_db", ["sqlite"], indirect=True)

@@ -178,9 +178,10 @@ def render(report: dict) -> str:
     firsts = [p["first_published"] for p in portals.values() if p["first_published"]]
     lasts = [p["last_published"] for p in portals.values() if p["last_published"]]
     crawled = [p["last_crawled"] for p in portals.values() if p["last_crawled"]]
+    last_crawled = max(crawled)[:16].replace("T", " ") + " UTC" if crawled else "?"
     out.append(
         f"{total} articles from {len(portals)} portal(s), published {min(firsts, default='?')} .. "
-        f"{max(lasts, default='?')}, last crawled {max(crawled, default='?')}"
+        f"{max(lasts, default='?')}, last crawled {last_crawled}"
     )
 
     out += ["", "Per portal"]

@@ -110,15 +110,17 @@ def article_filters(columns: dict[str, sa.Column], portals: list[str], since) ->
     return clauses
 
 
-def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, batch: int = 500):
-    """Stored articles as Article dicts (the crawl's JSON Lines keys), oldest first, streamed."""
+def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, originals_only=False, batch: int = 500):
+    """Stored articles as Article dicts (the crawl's JSON Lines keys), oldest first, streamed.
+
+    ``originals_only`` leaves out syndicated copies (rows with ``near_duplicate_of`` set).
+    """
     columns = {c.name: c for c in stored_columns(engine, db.articles)}
     wanted = [columns[name] for name in (*ARTICLE_FIELDS, "published_at_local") if name in columns]
-    query = (
-        sa.select(*wanted)
-        .where(*article_filters(columns, list(portals), since))
-        .order_by(columns["published_at"], columns["id"])
-    )
+    where = article_filters(columns, list(portals), since)
+    if originals_only and "near_duplicate_of" in columns:
+        where.append(columns["near_duplicate_of"].is_(None))
+    query = sa.select(*wanted).where(*where).order_by(columns["published_at"], columns["id"])
     with engine.connect() as connection:
         for row in connection.execution_options(yield_per=batch).execute(query):
             yield article_from_row(row._mapping)
@@ -210,7 +212,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self):
-        return "jsonl FILE | hexo OUTDIR  [--portal P] [--since YYYY-MM-DD] [--image-proxy PREFIX]"
+        return "jsonl FILE | hexo OUTDIR  [--portal P] [--since YYYY-MM-DD] [--image-proxy PREFIX] [--skip-near-duplicates]"
 
     def short_desc(self):
         return "Export stored articles as JSON Lines or Hexo posts"
@@ -234,6 +236,10 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--image-proxy", metavar="PREFIX", nargs="?", const="",
             help="hexo: put PREFIX before every image URL and send no referrer",
+        )
+        parser.add_argument(
+            "--skip-near-duplicates", action="store_true",
+            help="leave out syndicated copies (near_duplicate_of set): each story once",
         )
 
     def run(self, args, opts):
@@ -273,7 +279,7 @@ class Command(ScrapyCommand):
         engine = open_database(self.settings)
         try:
             check_portals(engine, portals, self.spider_names())
-            articles = iter_articles(engine, portals, since)
+            articles = iter_articles(engine, portals, since, originals_only=opts.skip_near_duplicates)
             if kind == "jsonl":
                 count = write_jsonl(articles, target)
                 return f"exported {count} articles to {target}"
