@@ -98,6 +98,14 @@ lsh_bands = sa.Table(
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
 )
 
+url_aliases = sa.Table(
+    "url_aliases",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+)
+
 crawl_runs = sa.Table(
     "crawl_runs",
     metadata,
@@ -231,12 +239,13 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
         query = sa.select(articles.c.portal, articles.c.content_hash, articles.c.url).where(articles.c.content_hash.in_(chunk))
         for portal, digest, url in connection.execute(query):
             known_hash.setdefault((portal, digest), url)
-    inserts = []
+    inserts, aliases = [], {}
     for i in new:
         row = rows[i]
         key = (row["portal"], row.get("content_hash"))
         if row.get("content_hash") and key in known_hash:
             outcomes[i] = ("duplicate_content", known_hash[key])
+            aliases[row["url"]] = known_hash[key]
             continue
         if row.get("content_hash"):
             known_hash[key] = row["url"]
@@ -282,6 +291,9 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
         connection.execute(articles.insert(), insert_rows)
         _index_bands(connection, {r["url"]: r["minhash"] for r in insert_rows if r["minhash"]})
 
+    if aliases:
+        _remember_aliases(connection, aliases, seen_at)
+
     changed, unchanged = [], []
     for i in live:
         row = rows[i]
@@ -326,3 +338,26 @@ def _index_bands(connection: sa.Connection, signatures: dict[str, bytes]) -> Non
         lsh_bands.insert(),
         [{"band": band, "key": key, "article_id": ids[url]} for url, sig in signatures.items() for band, key in neardup.bands(sig)],
     )
+
+
+def _remember_aliases(connection: sa.Connection, aliases: dict[str, str], seen_at: datetime) -> None:
+    """Record duplicate URLs (alias -> stored URL) so incremental crawls know them."""
+    ids = {}
+    for chunk in _chunks(sorted(set(aliases.values()))):
+        ids.update(connection.execute(sa.select(articles.c.url, articles.c.id).where(articles.c.url.in_(chunk))).all())
+    known = set()
+    for chunk in _chunks(list(aliases)):
+        known.update(connection.execute(sa.select(url_aliases.c.url).where(url_aliases.c.url.in_(chunk))).scalars())
+    fresh = [{"url": alias, "article_id": ids[target], "first_seen_at": seen_at}
+             for alias, target in aliases.items() if alias not in known and target in ids]
+    if fresh:
+        connection.execute(url_aliases.insert(), fresh)
+
+
+def known_urls(connection: sa.Connection, urls: list[str]) -> set[str]:
+    """Which of the URLs are stored, as articles or as duplicate aliases of one."""
+    found = set()
+    for chunk in _chunks(sorted(set(urls))):
+        found.update(connection.execute(sa.select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+        found.update(connection.execute(sa.select(url_aliases.c.url).where(url_aliases.c.url.in_(chunk))).scalars())
+    return found

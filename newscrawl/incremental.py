@@ -95,7 +95,7 @@ class IncrementalMiddleware:
 
     def _known(self, urls: list[str]) -> set[str]:
         with self.engine.connect() as connection:
-            return set(connection.execute(sa.select(db.articles.c.url).where(db.articles.c.url.in_(urls))).scalars())
+            return db.known_urls(connection, urls)
 
 
 def _kind(output) -> str | None:

@@ -1,0 +1,81 @@
+"""Helpers for the store/incremental crawl tests: an OFweek-like mirror to edit, a crawl in a subprocess, its stats."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("ofweek_site", Path(__file__).with_name("ofweek_site.py"))
+site = sys.modules.setdefault("ofweek_site", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(site)
+
+
+@dataclass
+class Run:
+    returncode: int
+    log: str
+    items: list[dict]
+
+    def stat(self, key: str) -> int:
+        """An integer stat from the stats dump at the end of the log (0 when absent)."""
+        match = re.search(rf"'{re.escape(key)}': (\d+)", self.log)
+        return int(match.group(1)) if match else 0
+
+
+def crawl(tmp_path: Path, mirror: Path, database_url: str, *args: str, env: dict | None = None, feed: str = "items.jsonl") -> Run:
+    out = tmp_path / feed
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "ofweek",
+        "-s", f"NEWSCRAWL_MIRROR={mirror}",
+        "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
+        "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "ROBOTSTXT_OBEY=0",
+        "-s", "NEWSCRAWL_MONITOR_ENABLED=0", "-s", "NEWSCRAWL_STORE_FLUSH_INTERVAL=0.2",
+        "-s", "LOG_LEVEL=INFO", "-O", str(out), *args,
+    ]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
+    return Run(result.returncode, result.stderr, items)
+
+
+def write_mirror(root: Path, count: int = 50) -> list[str]:
+    return site.write_site(root, count)
+
+
+def _path(root: Path, url: str) -> Path:
+    return root / url.split("://", 1)[1]
+
+
+def prepend_to_first_list_page(root: Path, url: str, title: str, date: str = "2026-09-30 09:00") -> None:
+    """Put a new article link at the top of list page 1, as a portal does when it publishes."""
+    path = _path(root, site.list_url(1))
+    html = path.read_bytes().decode("gb18030")
+    row = (f'<div class="con-details"><h3><a href="{url}" target="_blank">{title}</a></h3>\n'
+           f'<p class="summary">新稿件……</p><div class="fb"><span class="fb-tl">{date}</span></div></div>\n')
+    html = html.replace('<div class="list-left">\n', '<div class="list-left">\n' + row, 1)
+    path.write_bytes(html.encode("gb18030"))
+
+
+def write_article(root: Path, url: str, html: str) -> None:
+    path = _path(root, url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(html.encode("gb18030"))
+
+
+def read_article(root: Path, url: str) -> str:
+    return _path(root, url).read_bytes().decode("gb18030")
+
+
+def sqlite_rows(path: Path, query: str) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()

@@ -1,0 +1,185 @@
+"""The store's database layer on SQLite and PostgreSQL: upsert, versions, three dedup levels, migration of an old database."""
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from newscrawl import db, migrations, processors
+
+PAIRS = [json.loads(line) for line in (Path(__file__).parent / "fixtures" / "neardup" / "pairs.jsonl").read_text("utf-8").splitlines()]
+STORIES = [s["body"] for s in json.loads((Path(__file__).parent / "fixtures" / "neardup" / "stories.json").read_text("utf-8"))]
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def postgres_url(make_postgres_database):
+    return make_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        # One database for the module (creating and dropping one costs seconds), emptied per test.
+        url = request.getfixturevalue("postgres_url")
+        cleaner = db.create_engine(url)
+        with cleaner.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        cleaner.dispose()
+    engine = db.create_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def article(url, text, portal="ofweek", **fields):
+    item = {
+        "url": url, "portal": portal, "site": "OFweek电子工程网", "title": fields.pop("title", "标题"),
+        "published_at": "2026-02-28T14:20:00+08:00", "categories": ["电子工程"], "tags": ["芯片"], "images": [],
+        "body_html": f"<p>{text}</p>", "body_text": text, "language": "zh",
+        "crawled_at": "2026-03-01T08:00:00+00:00", "content_hash": processors.content_hash(text),
+    }
+    item.update(fields)
+    return db.article_row(item)
+
+
+def write(engine, rows, at=T0):
+    with engine.begin() as connection:
+        return db.write_batch(connection, rows, at)
+
+
+def rows_of(engine, table, *columns, order="id"):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(*[table.c[c] for c in columns]).order_by(table.c[order])).all()
+
+
+def test_new_database_is_created_at_the_newest_revision(engine):
+    before, after = migrations.upgrade(engine)
+    assert (before, after) == (None, migrations.head_revision())
+    assert {"articles", "article_versions", "lsh_bands", "crawl_runs"} <= set(sa.inspect(engine).get_table_names())
+    assert migrations.upgrade(engine) == (after, after)  # a second upgrade changes nothing
+
+
+def test_one_row_per_url_and_versions_when_the_text_changes(engine):
+    migrations.upgrade(engine)
+    text = STORIES[0]
+    url = "https://ee.ofweek.com/2026-02/ART-8110-2800-30679015.html"
+    assert write(engine, [article(url, text, title="初版标题")]) == [("inserted", None)]
+    assert write(engine, [article(url, text)], T0 + timedelta(hours=1)) == [("unchanged", None)]
+    edited = text.replace("宁德时代", "宁德时代新能源", 1) + "\n\n（本文已更新）"
+    assert write(engine, [article(url, edited, title="更正后的标题")], T0 + timedelta(hours=2)) == [("updated", None)]
+
+    [(version, title, first, last, updated, body)] = rows_of(
+        engine, db.articles, "version", "title", "first_seen_at", "last_seen_at", "updated_at", "body_text")
+    assert (version, title, body) == (2, "更正后的标题", edited)
+    assert (first, last, updated) == (T0, T0 + timedelta(hours=2), T0 + timedelta(hours=2))
+    [(old_version, old_title, old_body, valid_from, replaced_at)] = rows_of(
+        engine, db.article_versions, "version", "title", "body_text", "valid_from", "replaced_at")
+    assert (old_version, old_title, old_body) == (1, "初版标题", text)
+    assert (valid_from, replaced_at) == (T0, T0 + timedelta(hours=2))
+
+
+def test_lists_and_times_keep_their_types(engine):
+    migrations.upgrade(engine)
+    write(engine, [article("https://a.example/1", STORIES[1], tags=["华为云", "政务云"], images=["http://i/1.png"])])
+    [(tags, images, published, local)] = rows_of(engine, db.articles, "tags", "images", "published_at", "published_at_local")
+    assert tags == ["华为云", "政务云"] and images == ["http://i/1.png"]
+    assert published == datetime(2026, 2, 28, 6, 20, tzinfo=timezone.utc)
+    assert local == "2026-02-28T14:20:00+08:00"
+
+
+def test_same_text_at_another_url_of_the_portal_is_a_duplicate_in_later_batches_too(engine):
+    migrations.upgrade(engine)
+    text = STORIES[2]
+    assert write(engine, [article("https://ee.ofweek.com/1.html", text)]) == [("inserted", None)]
+    # A later run finds the same text under a mobile-era or re-posted URL: dropped, nothing written.
+    outcome = write(engine, [article("https://www.ofweek.com/2.html", text)])
+    assert outcome == [("duplicate_content", "https://ee.ofweek.com/1.html")]
+    # Within one batch as well.
+    other = STORIES[3]
+    assert write(engine, [article("https://x.ofweek.com/3.html", other), article("https://x.ofweek.com/4.html", other)]) == [
+        ("inserted", None), ("duplicate_content", "https://x.ofweek.com/3.html")]
+    # The same text on another portal is not a level-2 duplicate (level 3 marks it instead).
+    [(outcome, near)] = write(engine, [article("https://www.c114.com.cn/news/5.html", text, portal="c114")])
+    assert (outcome, near) == ("inserted", "https://ee.ofweek.com/1.html")
+    assert len(rows_of(engine, db.articles, "id")) == 3
+    # Duplicate URLs are remembered as aliases, so incremental crawls do not fetch them again.
+    with engine.connect() as connection:
+        assert db.known_urls(connection, ["https://www.ofweek.com/2.html", "https://x.ofweek.com/4.html", "https://new/"]) == {
+            "https://www.ofweek.com/2.html", "https://x.ofweek.com/4.html"}
+
+
+def test_syndicated_copies_point_to_the_earliest_article_on_another_portal(engine):
+    migrations.upgrade(engine)
+    pair = next(p for p in PAIRS if p["kind"] == "syndicated_intro_footer")
+    teaser = next(p for p in PAIRS if p["kind"] == "truncated_half" and p["a"] == pair["a"])
+    distinct = next(p for p in PAIRS if p["kind"] == "same_topic_different_story" and pair["a"] in (p["a"], p["b"]))
+    other_story = distinct["b_text"] if distinct["a"] == pair["a"] else distinct["a_text"]
+    write(engine, [article("https://ofweek.example/orig", pair["a_text"], portal="ofweek")])
+    write(engine, [article("https://gasgoo.example/copy", pair["b_text"], portal="gasgoo")], T0 + timedelta(hours=1))
+    # A third copy matches both: it points to the earliest, never to a copy.
+    write(engine, [article("https://c114.example/teaser", teaser["b_text"], portal="c114"),
+                   article("https://c114.example/other-story", other_story, portal="c114")], T0 + timedelta(hours=2))
+    stored = dict(rows_of(engine, db.articles, "url", "near_duplicate_of"))
+    assert stored == {
+        "https://ofweek.example/orig": None,
+        "https://gasgoo.example/copy": "https://ofweek.example/orig",
+        "https://c114.example/teaser": "https://ofweek.example/orig",
+        "https://c114.example/other-story": None,
+    }
+
+
+def test_a_reworded_copy_on_the_same_portal_is_not_marked(engine):
+    migrations.upgrade(engine)
+    pair = next(p for p in PAIRS if p["kind"] == "reworded_headline_and_text")
+    write(engine, [article("https://ofweek.example/a", pair["a_text"]), article("https://ofweek.example/b", pair["b_text"])])
+    assert dict(rows_of(engine, db.articles, "url", "near_duplicate_of")) == {
+        "https://ofweek.example/a": None, "https://ofweek.example/b": None}
+
+
+# The first version of newscrawl created its table with metadata.create_all from this definition.
+def first_version_metadata():
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "articles", metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("url", sa.Text, nullable=False, unique=True),
+        sa.Column("portal", sa.String(64), nullable=False),
+        sa.Column("site", sa.Text), sa.Column("title", sa.Text, nullable=False),
+        sa.Column("published_at", db.UTCDateTime), sa.Column("published_at_local", sa.String(40)),
+        sa.Column("author", sa.Text), sa.Column("source", sa.Text),
+        sa.Column("categories", sa.JSON, nullable=False, default=list),
+        sa.Column("tags", sa.JSON, nullable=False, default=list),
+        sa.Column("headimg", sa.Text), sa.Column("images", sa.JSON, nullable=False, default=list),
+        sa.Column("summary", sa.Text), sa.Column("body_html", sa.Text), sa.Column("body_text", sa.Text),
+        sa.Column("language", sa.String(16)), sa.Column("crawled_at", db.UTCDateTime),
+        sa.Column("content_hash", sa.String(64), index=True),
+        sa.Index("ix_articles_portal_published", "portal", "published_at"),
+    )
+    return metadata, table
+
+
+def test_a_first_version_database_upgrades_in_place(engine):
+    metadata, old = first_version_metadata()
+    metadata.create_all(engine)
+    pair = next(p for p in PAIRS if p["kind"] == "syndicated_intro_footer")
+    with engine.begin() as connection:
+        old_row = {k: v for k, v in article("https://ofweek.example/old", pair["a_text"]).items()}
+        connection.execute(old.insert(), old_row)
+    assert migrations.current_revision(engine) == migrations.FIRST_REVISION
+
+    assert migrations.upgrade(engine) == ("0001", migrations.head_revision())
+    [(url, version, first, tags, has_signature)] = rows_of(
+        engine, db.articles, "url", "version", "first_seen_at", "tags", "minhash")
+    assert (url, version, tags) == ("https://ofweek.example/old", 1, ["芯片"])
+    assert first == datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)  # from crawled_at
+    assert has_signature  # old articles are fingerprinted, so later copies find them
+    # The upgraded database works like a new one: a copy elsewhere points at the old article.
+    assert write(engine, [article("https://gasgoo.example/copy", pair["b_text"], portal="gasgoo")]) == [
+        ("inserted", "https://ofweek.example/old")]
+    assert write(engine, [article("https://ofweek.example/old", pair["a_text"] + "补充一段新的内容，说明事件后续进展。")]) == [("updated", None)]
+    assert rows_of(engine, db.article_versions, "version") == [(1,)]
