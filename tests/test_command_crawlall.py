@@ -47,8 +47,10 @@ def changed_mirror(tmp_path, *replacements):
 
 
 def test_success_prints_summary_writes_report_and_records_run(tmp_path):
-    result, report = crawlall(tmp_path, "--spiders", "ofweek")
+    result, report = crawlall(tmp_path, "--spiders", "ofweek", "-s", f"JOBDIR={tmp_path / 'job'}")
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    # a finished spider leaves no job state behind, or the next hourly run would skip every page it saw
+    assert (tmp_path / "job").is_dir() and not (tmp_path / "job" / "ofweek").exists()
     header, row = result.stdout.splitlines()[:2]
     assert header.split()[:6] == ["spider", "status", "requests", "pages", "known", "articles"]
     assert row.split()[:2] == ["ofweek", "ok"]
@@ -68,10 +70,13 @@ def test_success_prints_summary_writes_report_and_records_run(tmp_path):
 
 
 def test_spider_cut_short_is_a_failure(tmp_path):
-    result, report = crawlall(tmp_path, "--spiders", "ofweek", "-s", "CLOSESPIDER_PAGECOUNT=3")
+    result, report = crawlall(tmp_path, "--spiders", "ofweek", "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", f"JOBDIR={tmp_path / 'job'}")
     assert result.returncode == 1, result.stdout + result.stderr[-3000:]
     assert "FAILED ofweek: finished with reason 'closespider_pagecount'" in result.stdout
     assert report["spiders"][0]["status"] == "FAILED"
+    # the job state stays, so that the next run resumes where this one stopped
+    assert report["spiders"][0]["jobdir"] == str(tmp_path / "job" / "ofweek")
+    assert (tmp_path / "job" / "ofweek" / "requests.queue").is_dir()
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):

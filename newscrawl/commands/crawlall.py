@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
 import time
@@ -255,7 +256,7 @@ class Command(BaseRunSpiderCommand):
             crawler = self._create_crawler(name)
             if jobdir:
                 # Each spider keeps its own queue and seen-requests file.
-                crawler.settings.set("JOBDIR", str(Path(jobdir) / name), priority="cmdline")
+                crawler.settings.set("JOBDIR", str(Path(jobdir) / name), priority=50)  # above -s, which the runner merges again
             crawlers[name] = crawler
             self._watch(self.crawler_process.crawl(crawler, **arguments[name]), name, failures)
         self.crawler_process.start()
@@ -270,6 +271,8 @@ class Command(BaseRunSpiderCommand):
             entry = spider_summary(name, stats, failure, max_errors)
             entry["arguments"] = arguments[name]
             entries.append(entry)
+        if jobdir:
+            self.clear_finished_jobs(Path(jobdir), entries)
         code = overall_exit_code(entries)
         report = {
             "command": "crawlall",
@@ -287,6 +290,18 @@ class Command(BaseRunSpiderCommand):
         print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else ""))
         sys.stdout.flush()
         return code
+
+    @staticmethod
+    def clear_finished_jobs(jobdir: Path, entries: list[dict]) -> None:
+        """A finished spider's job state goes, so the next scheduled run starts afresh; a paused one stays to resume.
+
+        Left in place, its seen-requests file would make the next run skip every list page it read before.
+        """
+        for entry in entries:
+            entry["jobdir"] = str(jobdir / entry["spider"])
+            if entry["finish_reason"] == "finished" and not entry["failure"]:
+                shutil.rmtree(jobdir / entry["spider"], ignore_errors=True)
+                entry["jobdir"] = None
 
     @staticmethod
     def _watch(result, name: str, failures: dict) -> None:
