@@ -92,14 +92,15 @@ async def run_full(responses, db_url) -> float:
     dedupe = build_from_crawler(DedupePipeline, crawler)
     store = StorePipeline.from_crawler(crawler)
     await store.open_spider()
-    stored = 0
+    pending = []
     start = time.perf_counter()
     for response in responses:
         for result in spider.parse_article(response):
             if isinstance(result, Article):
                 item = dedupe.process_item(validate.process_item(result))
-                await store.process_item(item)
-                stored += 1
+                # as Scrapy does (CONCURRENT_ITEMS), items wait for their batch side by side
+                pending.append(asyncio.ensure_future(store.process_item(item)))
+    stored = len(await asyncio.gather(*pending))
     await store.close_spider()
     elapsed = time.perf_counter() - start
     if stored != len(responses):
