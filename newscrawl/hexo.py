@@ -158,14 +158,15 @@ def post_text(article, image_proxy: str | None = None) -> str:
 
 # ------------------------------------------------------------------ file names
 
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\u2028\u2029\ufeff]+')
+# Windows' forbidden characters, plus "#" and "%" which would break the post's URL (Hexo's :title is the file name).
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*#%\u2028\u2029\ufeff]+')
 _WINDOWS_DEVICES = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(?:\..*)?$", re.IGNORECASE)
 
 
 def safe_name(text: str | None, max_bytes: int = POST_NAME_BYTES) -> str:
     """A file/directory name valid on Linux, macOS and Windows, at most ``max_bytes`` of UTF-8.
 
-    Characters Windows forbids become ``_``; leading dots, underscores and dashes go (Hexo skips
+    Characters Windows forbids, ``#`` and ``%`` become ``_``; leading dots, underscores and dashes go (Hexo skips
     ``.``/``_`` files as hidden/drafts, shells read ``-`` as an option); trailing dots and spaces
     go (Windows drops them); device names get a ``_``; cutting never splits a character.
 

@@ -122,5 +122,7 @@ def test_empty_database_and_bad_arguments(tmp_path, run):
     )
     assert run("dbstats", "ofweek", url=url) == (2, "", "scrapy dbstats: unexpected argument ofweek; see `scrapy dbstats -h`\n")
     assert run("dbstats", "--since", "soon", url=url)[0] == 2
+    status, _, err = run("dbstats", "--portal", "nosuch", url=url)
+    assert status == 2 and err.startswith("scrapy dbstats: --portal: no portal named nosuch (known: ")
     status, _, err = run("dbstats", url=f"sqlite:///{tmp_path / 'missing.db'}")
     assert status == 1 and err.startswith("scrapy dbstats: no database at")

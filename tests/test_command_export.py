@@ -66,6 +66,7 @@ def test_jsonl_round_trips_the_crawled_articles_exactly(export_db, tmp_path):
     result = scrapy("export", "jsonl", str(out), url=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"exported {len(stored)} articles to {out}\n"
+    assert out.stat().st_mode & 0o644 == 0o644  # readable like any file the user writes, not 0600
     exported = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert all(list(item) == list(ARTICLE_FIELDS) for item in exported)
     assert by_url(exported) == by_url(stored)

@@ -15,9 +15,11 @@ from newscrawl import db
 from newscrawl.commands.export import (
     CommandError,
     article_filters,
+    check_portals,
     open_database,
     parse_portals,
     parse_since,
+    spider_names,
     stored_columns,
 )
 from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
@@ -272,6 +274,7 @@ class Command(ScrapyCommand):
                 raise CommandError(f"--days must be a whole number from 1 to 3660, got {opts.days!r}")
             engine = open_database(self.settings)
             try:
+                check_portals(engine, portals, spider_names(self.settings))
                 report = collect(engine, portals, since, days)
             except sa.exc.DBAPIError as exc:
                 raise CommandError(f"database error: {' '.join(str(exc.orig).split())[:200]}", exitcode=1) from None

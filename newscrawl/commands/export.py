@@ -80,6 +80,15 @@ def parse_portals(value: str | None) -> list[str]:
     return portals
 
 
+def spider_names(settings) -> list[str]:
+    from scrapy.spiderloader import get_spider_loader
+
+    try:
+        return get_spider_loader(settings).list()
+    except Exception:  # a broken spider must not stop reading what is stored
+        return []
+
+
 def check_portals(engine: sa.Engine, portals: list[str], known_spiders: list[str]) -> None:
     """A portal nobody ever crawled is a typo: say which ones exist instead of exporting nothing."""
     if not portals:
@@ -128,6 +137,7 @@ def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, origin
 
 def article_from_row(row) -> dict:
     """A database row back to the exact Article the crawl produced."""
+    row = dict(row)
     article = {}
     for name in ARTICLE_FIELDS:
         value = row.get(name)
@@ -164,6 +174,9 @@ def write_jsonl(articles, target: str) -> int:
             handle.close()
             os.unlink(handle.name)
             raise
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the export is an ordinary file
     os.replace(handle.name, path)
     return count
 
@@ -239,7 +252,7 @@ class Command(ScrapyCommand):
         )
         parser.add_argument(
             "--skip-near-duplicates", action="store_true",
-            help="leave out syndicated copies (near_duplicate_of set): each story once",
+            help="leave out syndicated copies (near_duplicate_of set), keeping each story once",
         )
 
     def run(self, args, opts):
@@ -278,7 +291,7 @@ class Command(ScrapyCommand):
 
         engine = open_database(self.settings)
         try:
-            check_portals(engine, portals, self.spider_names())
+            check_portals(engine, portals, spider_names(self.settings))
             articles = iter_articles(engine, portals, since, originals_only=opts.skip_near_duplicates)
             if kind == "jsonl":
                 count = write_jsonl(articles, target)
@@ -296,10 +309,3 @@ class Command(ScrapyCommand):
         finally:
             engine.dispose()
 
-    def spider_names(self) -> list[str]:
-        from scrapy.spiderloader import get_spider_loader
-
-        try:
-            return get_spider_loader(self.settings).list()
-        except Exception:  # a broken spider must not stop an export of what is stored
-            return []
