@@ -30,7 +30,8 @@ return found[1]
 """
 # Hand the in-flight requests of workers whose heartbeat ran out (or of one named worker) back to the queue.
 _REQUEUE = """
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local workers
 if ARGV[2] ~= '' then workers = {ARGV[2]} else workers = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now) end
 local result = {}
@@ -49,13 +50,15 @@ end
 return result
 """
 _HEARTBEAT = """
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 return now
 """
 # Requests in flight anywhere but here, and other workers still alive.
 _ELSEWHERE = """
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local busy, alive = 0, 0
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 for i = 1, #entries, 2 do
@@ -106,7 +109,7 @@ class ReliableQueue(PriorityQueue):
     """scrapy-redis' priority queue, plus a per-worker list of the requests it took and has not finished.
 
     Keys, all under the queue key K: ``K`` (sorted set of requests), ``K:workers`` (sorted set: worker ->
-    heartbeat deadline, Redis server time), ``K:processing:<worker>`` (hash: job id -> score and request).
+    heartbeat deadline in ms of Redis server time), ``K:processing:<worker>`` (hash: job id -> score and request).
     """
 
     def __init__(self, server, spider, key, worker: str, reliable: bool = True, serializer=None):
@@ -141,7 +144,7 @@ class ReliableQueue(PriorityQueue):
         return self.server.hlen(self.processing_key)
 
     def heartbeat(self, ttl: float) -> None:
-        self._heartbeat(keys=[self.workers_key], args=[self.worker, int(ttl + 0.999)])
+        self._heartbeat(keys=[self.workers_key], args=[self.worker, int(ttl * 1000)])
 
     def requeue_dead(self) -> dict[str, int]:
         """Re-queue the in-flight requests of every worker whose heartbeat ran out: {worker: count}."""
@@ -191,6 +194,7 @@ class RedisScheduler(Scheduler):
             **kwargs,
         )
         instance.stats = crawler.stats
+        instance.crawler = crawler
         instance.heartbeat_ttl = settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT", 30.0)
         return instance
 
@@ -203,11 +207,42 @@ class RedisScheduler(Scheduler):
         self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
-        self.queue.heartbeat(self.heartbeat_ttl)
         if len(self.queue):
             logger.info("Worker %s joins a crawl with %d requests queued", self.worker, len(self.queue))
+        from twisted.internet import task
+
+        # From here on, before the pipelines open: a worker is alive as long as its reactor turns.
+        self.last_beat = None
+        self.beats = task.LoopingCall(self.beat)
+        self.beats.start(min(0.5, self.heartbeat_ttl / 5), now=True)
+
+    def beat(self):
+        """Heartbeat; re-queue the requests of workers whose heartbeat ran out; wake the engine."""
+        now = time.monotonic()
+        if self.last_beat is not None and now - self.last_beat > self.heartbeat_ttl / 2:
+            logger.warning(
+                "Heartbeat %.1f s late (reactor busy); others declare this worker dead after NEWSCRAWL_REDIS_HEARTBEAT=%s s",
+                now - self.last_beat, self.heartbeat_ttl,
+            )
+        self.last_beat = now
+        try:
+            self.queue.heartbeat(self.heartbeat_ttl)
+            for worker, count in self.queue.requeue_dead().items():
+                self.stats.inc_value("newscrawl/redis/dead_workers")
+                self.stats.inc_value("newscrawl/redis/recovered", count)
+                logger.warning("Worker %s stopped answering: put its %d unfinished requests back in the queue", worker, count)
+        except redis.RedisError as exc:
+            logger.error("Redis unreachable (%s); retrying", exc)
+            return
+        # An idle engine looks at its scheduler (and fires spider_idle) only every 5 s; wake it so that
+        # work queued by others starts, and the idle timeout is checked, without that delay.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def close(self, reason):
+        if self.beats.running:
+            self.beats.stop()
         requeued = self.queue.release()
         if requeued:
             self.stats.inc_value("newscrawl/redis/requeued_on_close", requeued)
@@ -247,19 +282,18 @@ class RedisScheduler(Scheduler):
 
 
 class RedisWorker:
-    """Extension for Redis workers: heartbeat, re-queue dead workers' requests, close when the crawl is idle.
+    """Extension for Redis workers: marks a request done when its response is handled, closes when idle.
 
-    NEWSCRAWL_REDIS_HEARTBEAT (s): a worker silent that long is dead. NEWSCRAWL_REDIS_IDLE_TIMEOUT (s):
-    close once the shared queue has been empty, with nothing in flight anywhere, that long.
+    NEWSCRAWL_REDIS_IDLE_TIMEOUT (s): close once the shared queue has been empty, with nothing in flight
+    at any worker (alive, or dead and not yet re-queued), that long. Done means the callback's items went
+    through the pipelines, and the store pipeline returns an item only once its row is written.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.heartbeat = crawler.settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT", 30.0)
         self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", 30.0)
         self.scheduler: RedisScheduler | None = None
         self.idle_since: float | None = None
-        self.loop = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -272,8 +306,6 @@ class RedisWorker:
         return extension
 
     def spider_opened(self, spider):
-        from twisted.internet import task
-
         scheduler = self.crawler.engine.scheduler
         if not isinstance(scheduler, RedisScheduler):
             logger.warning("NEWSCRAWL_REDIS_URL is set but SCHEDULER is %s: not a Redis worker", type(scheduler).__name__)
@@ -289,33 +321,12 @@ class RedisWorker:
             return enqueue_scrape(result, request).addBoth(self._done, request)
 
         scraper.enqueue_scrape = enqueue_scrape_and_ack
-        self.loop = task.LoopingCall(self.tick)
-        self.loop.start(min(0.5, self.heartbeat / 4), now=True)
 
     def _done(self, result, request):
         job = request.meta.get(JOB_META)
         if job is not None and self.scheduler is not None:
             self.scheduler.ack(job)
         return result
-
-    def tick(self):
-        queue = self.scheduler.queue
-        try:
-            queue.heartbeat(self.heartbeat)
-            for worker, count in queue.requeue_dead().items():
-                stats = self.crawler.stats
-                stats.inc_value("newscrawl/redis/dead_workers")
-                stats.inc_value("newscrawl/redis/recovered", count)
-                logger.warning("Worker %s stopped answering: put its %d unfinished requests back in the queue", worker, count)
-            if len(queue):
-                self.idle_since = None
-            # An idle engine looks at its scheduler (and fires spider_idle) only every 5 s; wake it so that
-            # work queued by others starts, and the idle timeout is checked, without that delay.
-            slot = getattr(self.crawler.engine, "_slot", None)
-            if slot is not None:
-                slot.nextcall.schedule()
-        except redis.RedisError as exc:
-            logger.error("Redis unreachable (%s); retrying", exc)
 
     def spider_idle(self, spider):
         if self.scheduler is None:
@@ -332,8 +343,6 @@ class RedisWorker:
         logger.info("Shared queue empty for %.0f s and nothing in flight: closing this worker", self.idle_timeout)
 
     def spider_closed(self, spider, reason):
-        if self.loop is not None and self.loop.running:
-            self.loop.stop()
         stats = self.crawler.stats
         if self.scheduler is not None:
             logger.info(
