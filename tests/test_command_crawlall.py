@@ -72,7 +72,7 @@ def test_success_prints_summary_writes_report_and_records_run(tmp_path):
 def test_spider_cut_short_is_a_failure(tmp_path):
     result, report = crawlall(tmp_path, "--spiders", "ofweek", "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", f"JOBDIR={tmp_path / 'job'}")
     assert result.returncode == 1, result.stdout + result.stderr[-3000:]
-    assert "FAILED ofweek: finished with reason 'closespider_pagecount'" in result.stdout
+    assert f"FAILED ofweek: finished with reason 'closespider_pagecount'; the next run resumes from {tmp_path / 'job' / 'ofweek'}" in result.stdout
     assert report["spiders"][0]["status"] == "FAILED"
     # the job state stays, so that the next run resumes where this one stopped
     assert report["spiders"][0]["jobdir"] == str(tmp_path / "job" / "ofweek")

@@ -149,7 +149,8 @@ def summary_table(entries: list[dict]) -> str:
         if e["failure"]:
             lines.append(f"FAILED {e['spider']}: {e['failure']}")
         elif e["finish_reason"] != "finished":
-            lines.append(f"FAILED {e['spider']}: finished with reason {e['finish_reason']!r}")
+            resume = f"; the next run resumes from {e['jobdir']}" if e.get("jobdir") else ""
+            lines.append(f"FAILED {e['spider']}: finished with reason {e['finish_reason']!r}{resume}")
         for alarm in e["alarms"]:
             lines.append(f"ALARM {e['spider']}: {alarm}")
     return "\n".join(lines)
