@@ -148,3 +148,16 @@ def test_crawl_of_the_channel_list_into_sqlite_and_jsonl(tmp_path):
     assert rows == {url: item["title"] for url, item in items.items()}
     assert "'newscrawl/pages/http_error/404': 2" in result.stderr  # the deleted article and list page 3
     assert "Traceback" not in result.stderr
+
+
+def test_relative_list_dates_still_let_since_stop():
+    crawler = get_crawler(ElecfansSpider, {"NEWSCRAWL_NOW": "2025-07-09T12:00:00+08:00"})
+    crawler.spider = spider = crawler._create_spider(since="2025-07-09")
+    crawler.stats.open_spider()
+    page = ('<div id="mainContent"><ul><li><a href="/d/1.html">新文章</a><span class="time">3小时前</span></li>'
+            '<li><a href="/d/2.html">旧文章</a><span class="time">2天前</span></li></ul>'
+            '<div class="page"><a href="/article/90/2.html">下一页</a></div></div>').encode("utf-8")
+    response = HtmlResponse(url=LIST_URL, body=page, encoding="utf-8")
+    assert list(spider.list_entries(response)) == [("/d/1.html", "3小时前"), ("/d/2.html", "2天前")]
+    articles, lists = split(spider.parse_list(response, page=1))
+    assert articles == ["https://www.elecfans.com/d/1.html"] and len(lists) == 1

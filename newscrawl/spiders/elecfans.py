@@ -76,9 +76,10 @@ class ElecfansSpider(PortalSpider):
             if not href:
                 continue
             found = True
-            stamp = " ".join(row.css(".time::text, .date::text, span::text, p::text").getall())
-            match = DATE_RE.search(stamp)
-            yield href, match.group(0) if match else None
+            shown = p.clean_text(" ".join(row.css(".time::text, .date::text").getall()))
+            match = DATE_RE.search(shown or " ".join(row.css("span::text, p::text").getall()))
+            # a .time cell may read "3小时前" or "07-08 16:00": parse_date resolves those against the crawl time
+            yield href, match.group(0) if match else shown
         if not found:
             self.crawler.stats.inc_value("newscrawl/fallback/list_links")
             for href in response.css("a::attr(href)").getall():
