@@ -95,14 +95,18 @@ class Thresholds:
         )
 
 
-def check(current: Measures, history: list[Measures], limits: Thresholds, judge_fallback: bool = True) -> list[str]:
-    """One line per alarm: fixed thresholds first, then departures from the median of recent runs."""
+def check(current: Measures, history: list[Measures], limits: Thresholds, portal: bool = True) -> list[str]:
+    """One line per alarm: fixed thresholds first, then departures from the median of recent runs.
+
+    ``portal`` is False for the generic spiders: they take every field from the extractor and are
+    pointed at pages that may not be articles, so fallback use and non-article pages are their normal.
+    """
     alarms = []
     if current.list_pages == 0 and current.article_pages == 0 and current.requests:
         alarms.append(f"nothing read: {current.requests} requests, no list or article page could be parsed")
     if limits.min_items and current.seen < limits.min_items:
         alarms.append(f"items: {current.seen} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={limits.min_items}")
-    if current.article_pages >= limits.min_sample and current.not_article_share > limits.max_not_article:
+    if portal and current.article_pages >= limits.min_sample and current.not_article_share > limits.max_not_article:
         alarms.append(
             f"not_article: {current.not_article} of {current.article_pages} article pages held no article "
             f"({current.not_article_share:.0%} > {limits.max_not_article:.0%}): body selector broken?"
@@ -114,7 +118,7 @@ def check(current: Measures, history: list[Measures], limits: Thresholds, judge_
                 alarms.append(f"coverage {name}: {share:.0%} of {current.items} articles, below {minimum:.0%}")
         for name, maximum in limits.max_fallback.items():
             share = current.fallback.get(name)
-            if judge_fallback and share is not None and share > maximum:
+            if portal and share is not None and share > maximum:
                 alarms.append(f"fallback {name}: {share:.0%} of {current.items} articles from the generic extractor, above {maximum:.0%}")
 
     past = [m for m in history if m.items >= limits.min_sample]
@@ -124,7 +128,7 @@ def check(current: Measures, history: list[Measures], limits: Thresholds, judge_
             now = current.coverage.get(name, 0.0)
             if before - now >= limits.coverage_drop:
                 alarms.append(f"coverage {name}: {now:.0%} now, {before:.0%} in the last {len(past)} runs")
-            if not judge_fallback:
+            if not portal:
                 continue
             before = statistics.median(m.fallback.get(name, 0.0) for m in past)
             now = current.fallback.get(name, 0.0)
@@ -208,8 +212,8 @@ class MonitorExtension:
         alarms = []
         if reason == "finished":
             # A cut-short run (shutdown, timeout) saw too little to judge coverage or counts.
-            judge_fallback = bool(getattr(spider, "fallback_fields", ()))
-            alarms = check(Measures.from_stats(snapshot), self.history(spider), self.limits, judge_fallback)
+            portal = bool(getattr(spider, "fallback_fields", ()))  # the generic spiders have none
+            alarms = check(Measures.from_stats(snapshot), self.history(spider), self.limits, portal)
         stats.set_value(ALARMS_KEY, alarms)
         # Warnings, not errors: the alarm lines must not count towards log_count/ERROR themselves.
         if errors > self.max_errors:
