@@ -37,6 +37,10 @@ SECTION_META = ("article:section", "og:article:section")
 _DATETIME = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*T?\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?"
 )
+_RELATIVE_LINE = re.compile(
+    r"^(?:发布(?:时间|于)?\s*[:：]?\s*)?((?:\d+|半|一|两|几)\s*(?:秒|分钟|小时|个小时|天)前|刚刚"
+    r"|(?:今天|昨天|前天)\s*\d{1,2}:\d{2}|\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})$"
+)
 _LABELS = r"来源|來源|出处|作者|文|记者|编辑|责编|责任编辑|编译|发布时间|时间|日期|浏览|阅读|评论|点击|字号"
 _BYLINE = {
     "source": re.compile(r"(?:来源|來源|出处)\s*[:：]\s*(?P<v>[^\n]{1,60})"),
@@ -234,6 +238,11 @@ class PageExtractor:
         match = _DATETIME.search(self.header_text)
         if match:
             return match.group(0)
+        for line in self.header_text.splitlines():
+            # "41分钟前", "昨天 10:20", "07-23 15:51" alone on a line: resolved against the crawl time
+            match = _RELATIVE_LINE.match(line)
+            if match:
+                return match.group(1)
         return None
 
     @cached_property
@@ -258,6 +267,8 @@ class PageExtractor:
             return None
         value = _CUT.split(match.group("v"), maxsplit=1)[0]
         value = _DATETIME.split(value, maxsplit=1)[0]
+        if not re.search(r"[(（\[【]", value):  # "（来源：人民邮电报）": the bracket closes outside the value
+            value = re.sub(r"[)）\]】]+\s*$", "", value)
         return p.clean_text(value)
 
     @cached_property
@@ -378,6 +389,7 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
         include_tables=True,
         include_comments=False,
         deduplicate=False,
+        favor_precision=True,  # measured: body F1 0.88 vs 0.76 default, 0.74 favor_recall (bench/extractor_accuracy.py)
     )
     if not out:
         return None
