@@ -181,3 +181,12 @@ def test_crawl_from_the_latest_list_into_sqlite_and_jsonl(tmp_path):
     assert "'newscrawl/pages/not_article': 1" in log
     assert "'newscrawl/pages/http_error/404': 2" in log
     assert "Traceback" not in log
+
+
+def test_binary_answer_at_an_article_url_is_counted_not_crashed_on():
+    from scrapy.http import Response
+
+    spider = make_spider()
+    url = "https://www.ithome.com/0/866/712.htm"
+    assert list(spider.parse_article(Response(url=url, body=b"\x89PNG\r\n", request=Request(url)))) == []
+    assert spider.crawler.stats.get_value("newscrawl/pages/not_article") == 1

@@ -131,7 +131,8 @@ class C114Spider(PortalSpider):
         return self.first_html(response, "#text", "div.article_content", "div.content_text", "div.content")
 
     def looks_like_article(self, response):
-        return bool(self.body_html(response)) and self.article_id(response.url) is not None
+        # a binary answer (an image, a PDF) at an article URL is not an article page
+        return hasattr(response, "text") and self.article_id(response.url) is not None and bool(self.body_html(response))
 
     def next_article_page(self, response):
         current = ARTICLE_RE.match(response.url)

@@ -104,7 +104,7 @@ class ElecfansSpider(PortalSpider):
         return strip_expanders(html)
 
     def looks_like_article(self, response):
-        return bool(self.body_html(response)) and self.is_article_url(response.url)
+        return hasattr(response, "text") and self.is_article_url(response.url) and bool(self.body_html(response))
 
     def populate(self, loader, response):
         title_tag = p.clean_text(response.css("title::text").get())

@@ -113,7 +113,8 @@ class IthomeSpider(PortalSpider):
         return self.first_html(response, "div.post_content#paragraph", "#paragraph", "div.post_content", "div.news-content")
 
     def looks_like_article(self, response):
-        return bool(self.body_html(response)) and self.article_id(response.url) is not None
+        # a binary answer (an image, a PDF) at an article URL is not an article page
+        return hasattr(response, "text") and self.article_id(response.url) is not None and bool(self.body_html(response))
 
     def populate(self, loader, response):
         title_tag = p.clean_text(response.css("title::text").get())
