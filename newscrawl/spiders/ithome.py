@@ -60,7 +60,7 @@ class IthomeSpider(PortalSpider):
     # -------------------------------------------------------------------- lists
 
     def list_entries(self, response):
-        rows = response.css("ul.datel > li, #list ul > li")
+        rows = response.css("ul.datel > li, #list > div.fl > ul > li")
         found = False
         for row in rows:
             href = row.css("a.t::attr(href)").get() or row.css("h2 a::attr(href), a.title::attr(href)").get()
@@ -99,7 +99,7 @@ class IthomeSpider(PortalSpider):
         if not re.search(r"/list/(?:index\.html?)?$", response.url):
             return None
         days = []
-        for row in response.css("ul.datel > li, #list ul > li"):
+        for row in response.css("ul.datel > li, #list > div.fl > ul > li"):
             parsed = p.parse_date(self._row_date(row, response), self.tz, self._now(response))
             if parsed is not None:
                 days.append(parsed.date())
