@@ -150,14 +150,16 @@ def create_engine(url: str, timeout: float = 5.0, **kwargs) -> sa.Engine:
     if parsed.get_backend_name() == "postgresql":
         # Fail fast when the server is gone; the store retries and spools instead of hanging.
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", max(1, round(timeout)))
+    else:
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", timeout)
     engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

@@ -18,8 +18,9 @@ import re
 import struct
 import unicodedata
 
+import functools
+
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE = 3  # characters per shingle (Chinese has no spaces: character n-grams, not words)
 NUM_PERM = 128
@@ -30,7 +31,14 @@ SEED = 1
 
 _NOT_TEXT = re.compile(r"[\s\W_]+")
 _SCHEME = "affine32"  # datasketch 2 default; fixed so stored signatures stay comparable
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+
+
+@functools.cache
+def _minhash_class_and_permutations():
+    # datasketch imports scipy and its async LSH on import (~1 s): only pay for it when a text is hashed.
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
 
 
 def normalize(text: str) -> str:
@@ -57,7 +65,8 @@ def signature(text: str | None) -> bytes | None:
     normal = normalize(text or "")
     if len(normal) < MIN_CHARS:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=_SCHEME)
+    minhash_class, permutations = _minhash_class_and_permutations()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=_SCHEME)
     minhash.update_batch([s.encode("utf-8") for s in shingles(normal)])
     return minhash.hashvalues.astype("<u4").tobytes()
 

@@ -1,0 +1,201 @@
+"""Database outages lose no item: retried, spooled, exit status 75, loaded by the next run or `scrapy loadspool`."""
+
+import importlib.util
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from newscrawl import db, migrations
+
+
+def _helpers():
+    if "storecrawl" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("storecrawl", Path(__file__).with_name("storecrawl.py"))
+        sys.modules["storecrawl"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["storecrawl"])
+    return sys.modules["storecrawl"]
+
+
+sc = _helpers()
+FAST_FAIL = ["-s", "NEWSCRAWL_STORE_TIMEOUT=0.3", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1"]
+
+
+def spooled_lines(tmp_path) -> int:
+    return sum(len(p.read_text("utf-8").splitlines()) for p in (tmp_path / "spool").glob("*.jsonl"))
+
+
+def count_articles(url: str) -> int:
+    engine = db.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(db.articles)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_locked_sqlite_file_spools_every_item_and_the_next_run_loads_them(tmp_path):
+    mirror = tmp_path / "mirror"
+    sc.write_mirror(mirror, 20)
+    db_path = tmp_path / "news.db"
+    url = f"sqlite:///{db_path}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+
+    lock = sqlite3.connect(db_path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # another process holds the write lock for the whole run
+    try:
+        run = sc.crawl(tmp_path, mirror, url, *FAST_FAIL)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert run.returncode == 75, run.log[-2000:]
+    assert len(run.items) == 20  # the feed still has every item
+    assert run.stat("newscrawl/store/spooled") == 20
+    assert run.stat("newscrawl/store/retries") >= 1
+    assert run.stat("newscrawl/exit_code") == 75
+    assert "items could not be stored and were spooled to" in run.log
+    assert spooled_lines(tmp_path) == 20
+    assert count_articles(url) == 0
+
+    again = sc.crawl(tmp_path, mirror, url, feed="again.jsonl")
+    assert again.returncode == 0, again.log[-2000:]
+    assert again.stat("newscrawl/store/spool_loaded") == 20
+    assert count_articles(url) == 20
+    assert spooled_lines(tmp_path) == 0 and not list((tmp_path / "spool").glob("*.jsonl*"))
+    # Loaded before the listing was read: the articles count as known, nothing is downloaded twice.
+    assert again.stat("downloader/request_count") == 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_postgresql_refusing_connections_at_start_sends_items_to_the_spool(tmp_path, make_postgres_database, caplog):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.pipelines.store import StorePipeline
+
+    real = make_postgres_database()
+    refusing = make_url(real).set(port=free_port()).render_as_string(hide_password=False)  # nothing listens there
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": refusing, "NEWSCRAWL_STORE_TIMEOUT": 1})
+    pipeline = StorePipeline.from_crawler(crawler)
+    assert pipeline.database_ok is False  # the crawl goes on; its batches go straight to the spool
+    assert "Database unreachable at start" in caplog.text and "items go to the spool" in caplog.text
+
+
+class CuttingProxy:
+    """Forwards a local port to PostgreSQL until ``budget`` bytes went to the server, then drops every
+    connection and refuses new ones: the server "goes away" in the middle of a run."""
+
+    def __init__(self, host: str, port: int, budget: int):
+        self.target, self.budget, self.sent = (host, port), budget, 0
+        self.cut = threading.Event()
+        self.sockets: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.cut.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+        self.listener.close()
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _pipe(self, source, target, counting):
+        try:
+            while not self.cut.is_set():
+                data = source.recv(65536)
+                if not data:
+                    break
+                if counting:
+                    self.sent += len(data)
+                    if self.sent > self.budget:
+                        self.cut.set()
+                        break
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.cut.set()
+        self.thread.join(5)
+
+
+def test_postgresql_going_away_mid_run_loses_nothing(tmp_path, make_postgres_database):
+    mirror = tmp_path / "mirror"
+    sc.write_mirror(mirror, 40)
+    real = make_postgres_database()
+    engine = db.create_engine(real)
+    migrations.upgrade(engine)  # so the budget below is spent on articles, not on DDL
+    engine.dispose()
+    parsed = make_url(real)
+    proxy = CuttingProxy(parsed.host, parsed.port or 5432, budget=60_000)
+    try:
+        via_proxy = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        run = sc.crawl(tmp_path, mirror, via_proxy, *FAST_FAIL, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=5",
+                       "-s", "CONCURRENT_REQUESTS=2")
+    finally:
+        proxy.close()
+    assert proxy.cut.is_set()
+    assert run.returncode == 75, run.log[-2000:]
+    stored, spooled = count_articles(real), spooled_lines(tmp_path)
+    assert spooled == run.stat("newscrawl/store/spooled") > 0
+    assert stored > 0  # the first batches went through before the cut
+    # A batch cut during its commit may be both stored and spooled; never neither.
+    assert stored + spooled >= 40
+    load = subprocess.run(
+        [sys.executable, "-m", "scrapy", "loadspool", str(tmp_path / "spool"), "-s", f"NEWSCRAWL_DATABASE_URL={real}"],
+        cwd=sc.ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert load.returncode == 0, load.stderr
+    assert "loaded 1 file(s)" in load.stdout, load.stdout
+    assert count_articles(real) == 40
+    assert spooled_lines(tmp_path) == 0
+
+
+def test_a_database_behind_the_code_is_refused_in_one_line_when_auto_migrate_is_off(tmp_path):
+    db_path = tmp_path / "old.db"
+    connection = sqlite3.connect(db_path)
+    connection.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, portal VARCHAR(64) NOT NULL, "
+                       "title TEXT NOT NULL, categories JSON NOT NULL, tags JSON NOT NULL, images JSON NOT NULL, "
+                       "site TEXT, published_at DATETIME, published_at_local VARCHAR(40), author TEXT, source TEXT, "
+                       "headimg TEXT, summary TEXT, body_html TEXT, body_text TEXT, language VARCHAR(16), "
+                       "crawled_at DATETIME, content_hash VARCHAR(64))")
+    connection.close()
+    url = f"sqlite:///{db_path}"
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.pipelines.store import StorePipeline
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": url, "NEWSCRAWL_DB_AUTO_MIGRATE": False})
+    with pytest.raises(SystemExit) as refused:
+        StorePipeline.from_crawler(crawler)
+    message = str(refused.value)
+    assert "\n" not in message and "schema revision 0001" in message and "run `scrapy migrate`" in message, message
+    migrate = subprocess.run([sys.executable, "-m", "scrapy", "migrate", "-s", f"NEWSCRAWL_DATABASE_URL={url}"],
+                             cwd=sc.ROOT, capture_output=True, text=True, timeout=120)
+    assert migrate.returncode == 0, migrate.stderr
+    assert f"upgraded from 0001 to revision {migrations.head_revision()}" in migrate.stdout
