@@ -107,3 +107,16 @@ def test_crawl_three_feeds(run_crawl):
     assert "'item_dropped_reasons_count/MissingPublishedAt': 1" in log  # 1010: bad date and no page
     assert "Using the feed entry's own content for https://www.xinzhi.example/news/2025/07/0999.html" in log
     assert "Traceback" not in log
+
+
+def test_a_page_url_is_followed_to_the_feeds_it_declares():
+    feed_spider, stats = spider(url=HOST + "storage/")
+    response = HtmlResponse(url=HOST + "storage/", body=(SITE / "storage" / "index.html").read_bytes(),
+                            request=Request(HOST + "storage/"))
+    (request,) = list(feed_spider.parse_feed(response))
+    assert request.url == HOST + "rss.xml"  # not the hreflang alternate
+    assert request.meta["feed_discovered"] is True
+    # a discovered "feed" that is a page again is not followed further: counted as empty
+    again = HtmlResponse(url=HOST + "storage/", body=response.body, request=request)
+    assert list(feed_spider.parse_feed(again)) == []
+    assert stats.get_value("newscrawl/list_pages_empty") == 1

@@ -40,6 +40,13 @@ class FeedSpider(GenericSpider):
             resolve_relative_uris=True,
         )
         if not feed.entries:
+            discovered = [] if response.meta.get("feed_discovered") else self.discover_feeds(response)
+            if discovered:
+                self.logger.info("%s is a page, not a feed: following its feed links %s", response.url, discovered)
+                for url in discovered:
+                    yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error,
+                                         meta={"newscrawl": "list", "feed_discovered": True})
+                return
             stats.inc_value("newscrawl/list_pages_empty")
             reason = f" ({feed.bozo_exception})" if feed.get("bozo") else ""
             self.logger.warning("No entries in feed %s%s", response.url, reason)
@@ -63,6 +70,17 @@ class FeedSpider(GenericSpider):
                 stats.inc_value("newscrawl/skipped/older_than_since")
                 continue
             yield self.article_request(entry["link"], meta={"feed_entry": entry})
+
+    @staticmethod
+    def discover_feeds(response) -> list[str]:
+        """The RSS/Atom links an HTML page declares (``<link rel="alternate" type="application/rss+xml">``)."""
+        if not hasattr(response, "xpath"):
+            return []
+        hrefs = response.xpath(
+            '//link[contains(concat(" ", normalize-space(@rel), " "), " alternate ")]'
+            '[contains(@type, "rss") or contains(@type, "atom") or contains(@type, "rdf")]/@href'
+        ).getall()
+        return p.unique(p.absolute_url(href, response.url) for href in hrefs)
 
     def entry_dict(self, raw, feed_url: str) -> dict:
         """The parts of a feedparser entry the spider uses, as plain values."""
