@@ -96,6 +96,7 @@ lsh_bands = sa.Table(
     sa.Column("band", sa.SmallInteger, primary_key=True),
     sa.Column("key", sa.BigInteger, primary_key=True),
     sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_lsh_bands_key", "key"),
 )
 
 url_aliases = sa.Table(
@@ -255,19 +256,7 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
 
     # Level 3: near-duplicates on other portals, through the LSH band index.
     signatures = {i: neardup.signature(rows[i].get("body_text")) for i in inserts}
-    wanted = {pair for sig in signatures.values() if sig for pair in neardup.bands(sig)}
-    by_band: dict[tuple[int, int], list[dict]] = {}
-    keys = sorted({k for _, k in wanted})
-    for chunk in _chunks(keys, 2000):
-        query = (
-            sa.select(lsh_bands.c.band, lsh_bands.c.key, articles.c.id, articles.c.url, articles.c.portal,
-                      articles.c.minhash, articles.c.near_duplicate_of, articles.c.first_seen_at)
-            .join(articles, articles.c.id == lsh_bands.c.article_id)
-            .where(lsh_bands.c.key.in_(chunk))
-        )
-        for record in connection.execute(query).mappings():
-            if (record["band"], record["key"]) in wanted:
-                by_band.setdefault((record["band"], record["key"]), []).append(dict(record))
+    by_band = band_candidates(connection, [sig for sig in signatures.values() if sig])
     insert_rows = []
     for position, i in enumerate(inserts):
         row, sig = rows[i], signatures[i]
@@ -326,6 +315,25 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
         connection.execute(lsh_bands.delete().where(lsh_bands.c.article_id.in_(ids)))
         _index_bands(connection, {url: sig for url, sig in signatures.items() if sig})
     return outcomes
+
+
+def band_candidates(connection: sa.Connection, signatures: list[bytes]) -> dict[tuple[int, int], list[dict]]:
+    """Stored articles sharing an LSH band with any of the signatures, by ``(band, key)``: one indexed query."""
+    from newscrawl import neardup
+
+    wanted = {pair for sig in signatures for pair in neardup.bands(sig)}
+    by_band: dict[tuple[int, int], list[dict]] = {}
+    for chunk in _chunks(sorted({k for _, k in wanted}), 2000):
+        query = (
+            sa.select(lsh_bands.c.band, lsh_bands.c.key, articles.c.id, articles.c.url, articles.c.portal,
+                      articles.c.minhash, articles.c.near_duplicate_of, articles.c.first_seen_at)
+            .join(articles, articles.c.id == lsh_bands.c.article_id)
+            .where(lsh_bands.c.key.in_(chunk))
+        )
+        for record in connection.execute(query).mappings():
+            if (record["band"], record["key"]) in wanted:
+                by_band.setdefault((record["band"], record["key"]), []).append(dict(record))
+    return by_band
 
 
 def _index_bands(connection: sa.Connection, signatures: dict[str, bytes]) -> None:

@@ -64,6 +64,15 @@ def test_new_database_is_created_at_the_newest_revision(engine):
     assert migrations.upgrade(engine) == (after, after)  # a second upgrade changes nothing
 
 
+def test_migrations_build_exactly_the_schema_the_code_declares(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata) == []
+
+
 def test_one_row_per_url_and_versions_when_the_text_changes(engine):
     migrations.upgrade(engine)
     text = STORIES[0]

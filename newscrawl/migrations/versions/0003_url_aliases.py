@@ -1,6 +1,6 @@
-"""url_aliases: URLs whose text was already stored at another URL of the portal (level-2 duplicates).
+"""url_aliases (level-2 duplicate URLs, so incremental crawls know them); lsh_bands looked up by key.
 
-Remembered so incremental crawls treat them as known instead of downloading them again every run.
+The primary key of lsh_bands starts with ``band``; lookups are by ``key``, which alone is selective.
 
 Revision ID: 0003
 Revises: 0002
@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_url_aliases_article_id", "url_aliases", ["article_id"])
+    op.create_index("ix_lsh_bands_key", "lsh_bands", ["key"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lsh_bands_key", "lsh_bands")
     op.drop_table("url_aliases")
