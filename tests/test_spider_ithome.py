@@ -190,3 +190,26 @@ def test_binary_answer_at_an_article_url_is_counted_not_crashed_on():
     url = "https://www.ithome.com/0/866/712.htm"
     assert list(spider.parse_article(Response(url=url, body=b"\x89PNG\r\n", request=Request(url)))) == []
     assert spider.crawler.stats.get_value("newscrawl/pages/not_article") == 1
+
+
+@pytest.mark.skipif(not REAL_PAGE.is_file(), reason=f"real IT之家 page not found at {REAL_PAGE} (../shared is absent)")
+def test_crawl_of_the_real_page_from_its_mobile_url(tmp_path):
+    # The real page goes into a throwaway mirror under tmp_path, never into the project.
+    mirror = tmp_path / "mirror"
+    (mirror / "www.ithome.com" / "0" / "866").mkdir(parents=True)
+    (mirror / "www.ithome.com" / "0" / "866" / "661.htm").write_bytes(REAL_PAGE.read_bytes())
+    out = tmp_path / "items.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "ithome", "-a", "start_urls=https://m.ithome.com/html/866661.htm",
+         "-s", f"NEWSCRAWL_MIRROR={mirror}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.db'}",
+         "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-O", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (item,) = map(json.loads, out.read_text("utf-8").splitlines())
+    assert (item["url"], item["published_at"], item["author"], item["source"]) == (
+        "https://www.ithome.com/0/866/661.htm", "2025-07-08T18:04:18+08:00", "远洋", "IT之家",
+    )
+    assert item["headimg"].startswith("https://img.ithome.com/newsuploadfiles/2025/7/14f2a90e-")
+    assert item["categories"] == ["智车之家", "汽车新闻"] and item["tags"] == ["蔚来", "江淮汽车"]
+    assert "线索投递" not in item["body_html"] and "t.png" not in item["body_html"]
