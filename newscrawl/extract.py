@@ -53,6 +53,7 @@ _CRUMB = (
 )
 # Class/id tokens of ad blocks: "ad", "ad-inline", "art-ad", "advert", "guanggao", "sponsor".
 _AD_TOKEN = re.compile(r"^(?:ads?|advert\w*|guanggao\w*|sponsor\w*)$|(?:^|[-_])(?:ads?|advert|gg)(?:[-_]|$)", re.I)
+_DATE_ONLY = re.compile(r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25}$")
 MIN_BODY_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 _TITLE_SEP = re.compile(r"\s*(?:[-_|–—|｜]|::)\s*")
@@ -397,9 +398,15 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
         body = lxml.html.document_fromstring(out).body
     except (ValueError, lxml.etree.ParserError):
         return None
-    first = next(iter(body), None)
-    if title and first is not None and p.clean_text(first.text_content()) == title:
-        body.remove(first)
+    # The headline (with a breadcrumb before it) and a bare date line often open the extracted text.
+    lead = list(body)[:4]
+    texts = [p.clean_text(child.text_content()) for child in lead]
+    if title and title in texts:
+        for child in lead[: texts.index(title) + 1]:
+            body.remove(child)
+    for child in list(body)[:2]:
+        if _DATE_ONLY.match(p.clean_text(child.text_content()) or "") and not child.xpath(".//img"):
+            body.remove(child)
     lines = [p.clean_text(line) for line in body.text_content().splitlines()]
     lines = [line for line in lines if line]
     chars = sum(len(line) for line in lines)
