@@ -54,3 +54,30 @@ def test_pasted_urls_become_articles(run_crawl):
     assert "'newscrawl/pages/not_article': 1" in log
     assert "'newscrawl/pages/http_error/404': 1" in log
     assert "Traceback" not in log
+
+
+REAL_ITHOME = ROOT.parent / "shared" / "realpages" / "ithome" / "article-866661.html"
+
+
+@pytest.mark.skipif(not REAL_ITHOME.is_file(), reason=f"real page not present at {REAL_ITHOME}")
+def test_real_ithome_page_through_the_article_spider():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    url = "https://www.ithome.com/0/866/661.htm"
+    crawler = get_crawler(ArticleSpider)
+    spider = ArticleSpider.from_crawler(crawler, urls=url + "?from=wechat")
+    request = spider.article_request(spider.start_urls[0])
+    assert request.url == url
+    response = HtmlResponse(url=url, body=REAL_ITHOME.read_bytes(), request=Request(url))
+    (item,) = list(spider.parse_article(response))
+    assert (item.url, item.portal, item.site) == (url, "article", "IT之家")
+    assert item.title == "蔚来回应与江淮合资公司注销：正常调整，对生产无影响"
+    assert item.published_at == "2025-07-08T18:04:18+08:00"
+    assert (item.author, item.source) == ("远洋", "IT之家")
+    assert item.headimg == (
+        "https://img.ithome.com/newsuploadfiles/2025/7/14f2a90e-7aca-4cd5-9025-f20108f7f59d.jpg"
+        "?x-bce-process=image/format,f_auto"
+    )
+    assert all("t.png" not in image for image in item.images)
+    assert "感谢IT之家网友" not in item.body_text
