@@ -213,3 +213,14 @@ def test_crawl_of_the_real_page_from_its_mobile_url(tmp_path):
     assert item["headimg"].startswith("https://img.ithome.com/newsuploadfiles/2025/7/14f2a90e-")
     assert item["categories"] == ["智车之家", "汽车新闻"] and item["tags"] == ["蔚来", "江淮汽车"]
     assert "线索投递" not in item["body_html"] and "t.png" not in item["body_html"]
+
+
+def test_bare_list_times_take_the_archive_day_or_today():
+    rows = '<ul class="datel"><li><a class="t" href="https://www.ithome.com/0/866/1.htm">甲</a><i>18:04</i></li></ul>'
+    spider = make_spider()
+    for url, when in (("https://www.ithome.com/list/2025-07-07.html", "2025-07-07 18:04"), (LATEST, "今天 18:04")):
+        response = HtmlResponse(url=url, body=rows.encode("utf-8"), encoding="utf-8")
+        assert list(spider.list_entries(response)) == [("https://www.ithome.com/0/866/1.htm", when)]
+    assert spider.next_list_url(HtmlResponse(url=LATEST, body=rows.encode("utf-8"), encoding="utf-8"), 1) == (
+        "https://www.ithome.com/list/2025-07-09.html"  # 今天 = NEWSCRAWL_NOW's day
+    )

@@ -80,12 +80,14 @@ class IthomeSpider(PortalSpider):
             return stamp.strip()
         text = p.clean_text(" ".join(row.css("i::text, span.time::text, .date::text").getall())) or ""
         match = LIST_DATE_RE.search(text)
-        if not match:
+        if match:
+            return match.group(0)
+        clock = re.search(r"\b\d{1,2}:\d{2}(?::\d{2})?\b", text)
+        if not clock:
             return None
+        # A bare time belongs to the archive's day, or to today on the latest list.
         day = DAY_LIST_RE.search(response.url)
-        if day and re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", match.group(0)):
-            return f"{day.group('day')} {match.group(0)}"
-        return match.group(0)
+        return f"{day.group('day')} {clock.group(0)}" if day else f"今天 {clock.group(0)}"
 
     def next_list_url(self, response, page):
         """An explicit 下一页 link, else the day archive before the oldest day this page reached."""
