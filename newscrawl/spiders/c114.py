@@ -87,7 +87,7 @@ class C114Spider(PortalSpider):
         return stamp
 
     def list_day(self, response) -> date | None:
-        """The day a rolling list shows: the archive form's y/m/d, else the URL's, else today for roll.asp."""
+        """The day a rolling list shows: the URL's y/m/d, else the archive form's, else today for a bare roll.asp."""
         parts = {k: v[0] for k, v in parse_qs(urlsplit(response.url).query).items()}
         for name in "ymd":
             value = response.css(f'input[name="{name}"]::attr(value), select[name="{name}"] option[selected]::attr(value)').get()
