@@ -25,8 +25,9 @@ from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
 
 EXIT_OK = 0
 EXIT_SPOOLED = 75  # the store's EX_TEMPFAIL: items waiting in the spool for the database
-# Which code a run exits with when spiders disagree: the one an operator must act on first.
-SEVERITY = (EXIT_SPIDER_FAILED, EXIT_TOO_MANY_ERRORS, EXIT_MONITOR_ALARM, EXIT_SPOOLED)
+# Which code a run (and a spider) exits with when several apply: the most specific first. A database
+# outage logs errors too, but 75 says what happened; an alarm says which portal changed.
+SEVERITY = (EXIT_SPIDER_FAILED, EXIT_MONITOR_ALARM, EXIT_SPOOLED, EXIT_TOO_MANY_ERRORS)
 STATUS = {
     EXIT_OK: "ok",
     EXIT_SPIDER_FAILED: "FAILED",
@@ -87,14 +88,14 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
     errors = int(stats.get("log_count/ERROR") or 0)
     alarms = list(stats.get(ALARMS_KEY) or [])
     finish_reason = stats.get("finish_reason")
+    codes = {int(stats.get("newscrawl/exit_code") or 0)}
     if failure or finish_reason != "finished":
-        code = EXIT_SPIDER_FAILED
-    elif errors > max_errors:
-        code = EXIT_TOO_MANY_ERRORS
-    elif alarms:
-        code = EXIT_MONITOR_ALARM
-    else:
-        code = int(stats.get("newscrawl/exit_code") or 0)
+        codes.add(EXIT_SPIDER_FAILED)
+    if alarms:
+        codes.add(EXIT_MONITOR_ALARM)
+    if errors > max_errors:
+        codes.add(EXIT_TOO_MANY_ERRORS)
+    code = most_urgent(codes)
     # The store counts only what happened; with no store stat at all there was no store (or no item).
     stored = any(k.startswith("newscrawl/store/") for k in stats) or not stats.get("item_scraped_count")
     store = {
@@ -123,12 +124,16 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
     }
 
 
-def overall_exit_code(entries: list[dict]) -> int:
-    codes = {e["exit_code"] for e in entries} - {EXIT_OK}
+def most_urgent(codes) -> int:
+    codes = set(codes) - {EXIT_OK}
     for code in SEVERITY:
         if code in codes:
             return code
     return min(codes) if codes else EXIT_OK
+
+
+def overall_exit_code(entries: list[dict]) -> int:
+    return most_urgent(e["exit_code"] for e in entries)
 
 
 def summary_table(entries: list[dict]) -> str:
@@ -227,22 +232,16 @@ class Command(BaseRunSpiderCommand):
         url = self.settings.get("NEWSCRAWL_DATABASE_URL")
         if not url or "newscrawl.pipelines.store.StorePipeline" not in self.settings.getdict("ITEM_PIPELINES"):
             return
-        from newscrawl import db
+        if not self.settings.getbool("NEWSCRAWL_DB_AUTO_MIGRATE", True):
+            return
+        from newscrawl import db, migrations
 
         try:
             engine = db.create_engine(url)
         except ValueError as exc:
             raise UsageError(str(exc), print_help=False) from None
         try:
-            try:
-                from newscrawl import migrations
-            except ImportError:
-                migrations = None
-            if migrations is not None and hasattr(migrations, "upgrade"):
-                if self.settings.getbool("NEWSCRAWL_DB_AUTO_MIGRATE", True):
-                    migrations.upgrade(engine)
-            else:
-                db.metadata.create_all(engine)
+            migrations.upgrade(engine)
         except Exception as exc:  # the stores will meet the same problem and report it per spider
             print(f"crawlall: could not prepare the database: {str(exc).splitlines()[0]}", file=sys.stderr)
         finally:
