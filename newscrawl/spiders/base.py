@@ -339,6 +339,7 @@ class GenericSpider(PortalSpider):
     """
 
     fallback_fields = ()  # populate() already is the generic extractor
+    scheduled = False  # needs its URL argument: `scrapy crawlall` leaves it out
     url_argument = "url"
     url_help = "URL[,URL…]"
 
