@@ -48,8 +48,12 @@ _BYLINE = {
 }
 _CUT = re.compile(rf"\s+(?:{_LABELS})\s*[:：|｜丨]|\s{{2,}}|\s*[|｜丨]\s*")
 _CRUMB = (
-    '//*[contains(@class, "breadcrumb") or contains(@class, "crumb") or contains(@id, "crumb")'
-    ' or contains(@class, "position") or contains(@class, "location")]'
+    '//*[contains(@class, "crumb") or contains(@id, "crumb")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " position ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " location ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " dqwz ")'
+    ' or starts-with(normalize-space(text()[1]), "当前位置") or starts-with(normalize-space(text()[1]), "您的位置")'
+    ' or starts-with(normalize-space(text()[1]), "您现在的位置")][.//a]'
 )
 # Class/id tokens of ad blocks: "ad", "ad-inline", "art-ad", "advert", "guanggao", "sponsor".
 _AD_TOKEN = re.compile(r"^(?:ads?|advert\w*|guanggao\w*|sponsor\w*)$|(?:^|[-_])(?:ads?|advert|gg)(?:[-_]|$)", re.I)
@@ -252,9 +256,11 @@ class PageExtractor:
         names = _ld_names(author)
         if names:
             return ", ".join(names)
+        site_names = {self.meta_first("og:site_name"), self._title_suffix, urlsplit(self.page_url or "").hostname}
         for key in AUTHOR_META:
             for value in self.meta.get(key, ()):
-                if not value.startswith(("http://", "https://")):
+                # <meta name="author" content="IT之家"> names the site, not a person
+                if not value.startswith(("http://", "https://")) and value not in site_names:
                     return value
         return self._byline("author")
 

@@ -148,3 +148,14 @@ def test_fallback_extracts_lazily_without_trafilatura_when_the_body_is_there():
     extracted = spider.page_extractor(response)
     assert "summary" in extracted.__dict__  # the missing field was looked up
     assert "body_html" not in extracted.__dict__  # the expensive main-text extraction never ran
+
+
+def test_naive_dates_take_the_given_zone_and_a_site_named_author_is_no_author():
+    html = (SITE / "news/2025/07/1003.html").read_bytes().decode("gbk")
+    item = extract_article(html, "https://www.xinzhi.example/news/2025/07/1003.html", tz="Europe/Berlin")
+    assert item.published_at == "2025-07-10T09:30:00+02:00"
+    html = """<html><head><title>芯片新闻标题乙 - 芯智网</title><meta name="author" content="芯智网"></head>
+    <body><div class="nav position-fixed"><a href="/">首页</a><a href="/x/">频道</a></div><h1>芯片新闻标题乙</h1></body></html>"""
+    extracted = PageExtractor(html, "https://www.xinzhi.example/a/2.html")
+    assert extracted.author is None
+    assert extracted.categories == []  # a "position-fixed" nav bar is no breadcrumb
