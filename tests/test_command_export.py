@@ -222,7 +222,8 @@ def test_the_real_command_line_exits_2_on_a_missing_option_value(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (2, "", "scrapy export: --since needs a date like 2024-01-31\n")
 
 
-def test_database_problems_get_one_line(tmp_path, run):
+@pytest.mark.parametrize("export_db", ["sqlite"], indirect=True)
+def test_database_and_disk_problems_get_one_line(export_db, tmp_path, run):
     missing = run("export", "jsonl", str(tmp_path / "o.jsonl"), url=f"sqlite:///{tmp_path / 'none.db'}")
     assert missing == (
         1, "", f"scrapy export: no database at sqlite:///{tmp_path / 'none.db'}: run a crawl first or set NEWSCRAWL_DATABASE_URL\n"
@@ -231,6 +232,10 @@ def test_database_problems_get_one_line(tmp_path, run):
     status, _, err = run("export", "jsonl", str(tmp_path / "o.jsonl"), url="postgresql+psycopg://postgres:secret@127.0.0.1:1/x")
     assert status == 1 and err.count("\n") == 1
     assert err.startswith("scrapy export: cannot read the database at postgresql+psycopg://postgres:***@127.0.0.1:1/x")
+    (tmp_path / "a_file").write_text("x")
+    assert run("export", "hexo", str(tmp_path / "a_file" / "blog"), url=export_db[0]) == (
+        1, "", f"scrapy export: cannot write {tmp_path / 'a_file' / 'blog'}: Not a directory\n"
+    )
     status, _, err = run("export", "jsonl", str(tmp_path / "o.jsonl"), url="mysql://localhost/news")
     assert status == 2 and "mysql is not supported" in err and err.count("\n") == 1
     assert not (tmp_path / "o.jsonl").exists()

@@ -306,6 +306,8 @@ class Command(ScrapyCommand):
             )
         except sa.exc.DBAPIError as exc:
             raise CommandError(f"database error: {' '.join(str(exc.orig).split())[:200]}", exitcode=1) from None
+        except OSError as exc:  # disk full, no permission, a file where a directory should be
+            raise CommandError(f"cannot write {exc.filename or target}: {exc.strerror or exc}", exitcode=1) from None
         finally:
             engine.dispose()
 
