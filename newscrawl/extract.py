@@ -60,6 +60,11 @@ _AD_TOKEN = re.compile(r"^(?:ads?|advert\w*|guanggao\w*|sponsor\w*)$|(?:^|[-_])(
 _DATE_ONLY = re.compile(r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25}$")
 MIN_BODY_CHARS = 40
 MAX_LINK_DENSITY = 0.5
+# An element whose class/id token names the source: "source", "source-name", "m-source", "laiyuan".
+_SOURCE_NODE = (
+    '//*[not(self::script) and not(self::link) and not(self::meta)]'
+    '[re:test(concat(" ", @class, " ", @id, " "), "[\\s_-](?:source|source[_-]?name|laiyuan)[\\s_-]", "i")]'
+)
 _TITLE_SEP = re.compile(r"\s*(?:[-_|–—|｜]|::)\s*")
 
 
@@ -266,7 +271,15 @@ class PageExtractor:
 
     @cached_property
     def source(self) -> str | None:
-        return self._byline("source")
+        """来源: a labelled byline under the headline, else an element classed like a source (source-name)."""
+        found = self._byline("source")
+        if found:
+            return found
+        for node in self.sel.xpath(_SOURCE_NODE)[:3]:
+            text = p.strip_label(p.join_inline(node.xpath(".//text()").getall()))
+            if text and len(text) <= 30 and not _DATETIME.search(text):
+                return text
+        return None
 
     def _byline(self, field: str) -> str | None:
         match = _BYLINE[field].search(self.header_text)
