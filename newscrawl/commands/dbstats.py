@@ -87,8 +87,8 @@ def collect(engine: sa.Engine, portals=(), since: date | None = None, days: int 
 
         # ------------------------------------------------------------------ per day
         per_day: dict[str, dict[str, int]] = {}
-        if "published_at_local" in c and per_portal:
-            last = max(x["last_published"] for x in per_portal.values() if x["last_published"])
+        last = max((x["last_published"] for x in per_portal.values() if x["last_published"]), default=None)
+        if "published_at_local" in c and last:
             first = (date.fromisoformat(last) - timedelta(days=days - 1)).isoformat()
             day = sa.func.substr(c["published_at_local"], 1, 10).label("day")
             query = (
