@@ -65,6 +65,11 @@ _SOURCE_NODE = (
     '//*[not(self::script) and not(self::link) and not(self::meta)]'
     '[re:test(concat(" ", @class, " ", @id, " "), "[\\s_-](?:source|source[_-]?name|laiyuan)[\\s_-]", "i")]'
 )
+_FOLD_BUTTON = (
+    '//*[normalize-space(text()) = "展开全文" or normalize-space(text()) = "阅读全文"'
+    ' or normalize-space(text()) = "展开阅读全文" or normalize-space(text()) = "查看全文"'
+    ' or normalize-space(text()) = "点击展开全文"]'
+)
 _TITLE_SEP = re.compile(r"\s*(?:[-_|–—|｜]|::)\s*")
 
 
@@ -392,6 +397,11 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
         tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
         if any(_AD_TOKEN.search(token) for token in tokens) and node.getparent() is not None:
             node.getparent().remove(node)
+    _unfold(tree)
+    for node in tree.xpath("//*[@style]"):
+        # still hidden after unfolding: login pop-ups, templates, share sheets (trafilatura keeps them)
+        if re.search(r"display\s*:\s*none", node.get("style")) and node.getparent() is not None:
+            node.getparent().remove(node)
     anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
     for img in tree.iter("img"):
         real = p.pick_image_source(dict(img.attrib))
@@ -434,6 +444,28 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
     if chars < MIN_BODY_CHARS or linked > chars * MAX_LINK_DENSITY:  # too short, or a list of links
         return None
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in body).strip() or None
+
+
+def _unfold(tree) -> None:
+    """Show text folded behind a 展开全文 button (hidden by CSS only): trafilatura drops display:none."""
+    for button in tree.xpath(_FOLD_BUTTON):
+        node = button
+        for _ in range(3):
+            hidden = [
+                sibling for sibling in node.itersiblings()
+                if isinstance(sibling.tag, str) and re.search(r"display\s*:\s*none", sibling.get("style") or "")
+            ]
+            if hidden:
+                for sibling in hidden:
+                    # trafilatura also discards classes like "article-hide-content"
+                    for name in ("style", "class"):
+                        sibling.attrib.pop(name, None)
+                if node.getparent() is not None:
+                    node.getparent().remove(node)
+                break
+            node = node.getparent()
+            if node is None:
+                break
 
 
 def extract_article(html: str, url: str, tz: str = p.DEFAULT_TZ, portal: str = "article", now=None):

@@ -159,3 +159,18 @@ def test_naive_dates_take_the_given_zone_and_a_site_named_author_is_no_author():
     extracted = PageExtractor(html, "https://www.xinzhi.example/a/2.html")
     assert extracted.author is None
     assert extracted.categories == []  # a "position-fixed" nav bar is no breadcrumb
+
+
+def test_text_folded_behind_a_button_is_read_but_other_hidden_blocks_are_not():
+    paragraph = "<p>第{}段：国产功率半导体企业在车规认证、产能建设和客户导入方面取得了明显进展，市场份额逐步提升。</p>"
+    html = f"""<html><head><title>功率半导体新进展 - 某网</title></head><body>
+    <div class="nav"><a href="/">首页</a></div>
+    <div class="login-modal" style="display:none"><p>请登录后查看更多精彩内容，登录即可领取新人礼包和积分奖励。</p></div>
+    <h1>功率半导体新进展</h1>
+    <div class="article-body" style="max-height:600px;overflow:hidden">{paragraph.format(1)}{paragraph.format(2)}
+      <div class="open-more"><span>展开全文</span></div>
+      <div class="article-hide-content" style="display: none">{paragraph.format(3)}{paragraph.format(4)}</div>
+    </div></body></html>"""
+    item = extract_article(html, "https://news.example.cn/a/1.html")
+    assert [line[:3] for line in item.body_text.split("\n\n")] == ["第1段", "第2段", "第3段", "第4段"]
+    assert "展开全文" not in item.body_text and "请登录" not in item.body_text
