@@ -17,6 +17,7 @@ import hashlib
 import re
 import struct
 import unicodedata
+import zlib
 
 import functools
 
@@ -51,7 +52,10 @@ def normalize(text: str) -> str:
 
 
 def shingles(text: str) -> set[str]:
-    normal = normalize(text)
+    return _shingles(normalize(text))
+
+
+def _shingles(normal: str) -> set[str]:
     return {normal[i : i + SHINGLE] for i in range(len(normal) - SHINGLE + 1)}
 
 
@@ -66,8 +70,10 @@ def signature(text: str | None) -> bytes | None:
     if len(normal) < MIN_CHARS:
         return None
     minhash_class, permutations = _minhash_class_and_permutations()
-    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=_SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in shingles(normal)])
+    # crc32 as the base hash: a C call, 3x faster than datasketch's default sha1 per shingle; the
+    # random affine permutations on top of it make the signature.
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=_SCHEME, hashfunc=zlib.crc32)
+    minhash.update_batch([s.encode("utf-8") for s in _shingles(normal)])
     return minhash.hashvalues.astype("<u4").tobytes()
 
 
@@ -76,6 +82,7 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.mean(np.frombuffer(a, dtype="<u4") == np.frombuffer(b, dtype="<u4")))
 
 
+@functools.lru_cache(maxsize=4096)  # the store asks for a new article's bands several times
 def bands(sig: bytes) -> list[tuple[int, int]]:
     """``(band, key)`` pairs stored in ``lsh_bands``; keys are signed 63-bit so any BIGINT holds them."""
     width = ROWS * 4

@@ -1,0 +1,199 @@
+"""Near-duplicate detection: precision/recall by threshold on the built pairs, and DB lookup time at 10k/100k articles.
+
+Usage: .venv/bin/python bench/bench_neardup.py [--sizes 10000,100000] [--skip-lookup]
+The baseline for lookup is a linear scan (every stored signature compared) measured in the same run.
+SimHash is measured alongside on the same pairs: it is the alternative the issue names, and the
+reason MinHash was chosen (docs/SCHEMA.md, "Deduplication").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from newscrawl import db, migrations, neardup  # noqa: E402
+
+PAIRS = [json.loads(line) for line in (ROOT / "tests/fixtures/neardup/pairs.jsonl").read_text("utf-8").splitlines()]
+STORIES = json.loads((ROOT / "tests/fixtures/neardup/stories.json").read_text("utf-8"))
+POSTGRES_URL = os.environ.get("NEWSCRAWL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def simhash(text: str, n: int = 2) -> int:
+    """64-bit SimHash of character n-grams (the comparison only)."""
+    normal = neardup.normalize(text)
+    weights = [0] * 64
+    for i in range(len(normal) - n + 1):
+        h = int.from_bytes(hashlib.blake2b(normal[i : i + n].encode(), digest_size=8).digest(), "little")
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def precision_recall() -> None:
+    print(f"pairs: {len(PAIRS)} ({sum(p['near_duplicate'] for p in PAIRS)} near-duplicate, "
+          f"{sum(not p['near_duplicate'] for p in PAIRS)} distinct; tests/fixtures/neardup/pairs.jsonl)")
+    sigs = [(neardup.signature(p["a_text"]), neardup.signature(p["b_text"])) for p in PAIRS]
+    print("MinHash (128 perm, char 3-grams) + LSH 32x4 bands:")
+    print(f"  {'threshold':>9} {'precision':>9} {'recall':>7}   misses by kind")
+    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        tp = fp = fn = 0
+        missed = {}
+        for pair, (a, b) in zip(PAIRS, sigs):
+            said = bool(set(neardup.bands(a)) & set(neardup.bands(b))) and neardup.similarity(a, b) >= threshold
+            tp += said and pair["near_duplicate"]
+            fp += said and not pair["near_duplicate"]
+            if pair["near_duplicate"] and not said:
+                fn += 1
+                missed[pair["kind"]] = missed.get(pair["kind"], 0) + 1
+        mark = "  <- NEWSCRAWL threshold" if threshold == neardup.THRESHOLD else ""
+        print(f"  {threshold:>9.1f} {tp / max(1, tp + fp):>9.2f} {tp / (tp + fn):>7.2f}   {missed or ''}{mark}")
+    by_kind = {}
+    for pair, (a, b) in zip(PAIRS, sigs):
+        by_kind.setdefault(pair["kind"], []).append(neardup.similarity(a, b))
+    print("  estimated similarity by kind (min-max): " + "; ".join(
+        f"{k} {min(v):.2f}-{max(v):.2f}" for k, v in by_kind.items()))
+    distances = {}
+    for pair in PAIRS:
+        distances.setdefault(pair["near_duplicate"], []).append(
+            neardup_distance(simhash(pair["a_text"]), simhash(pair["b_text"])))
+    print(f"SimHash (64-bit, char 2-grams) Hamming distance: near-duplicates {min(distances[True])}-{max(distances[True])}, "
+          f"distinct {min(distances[False])}-{max(distances[False])} bits; a banded index finds distance <= bands-1 "
+          f"(4 bands: <= 3), recall at 3 bits = {sum(d <= 3 for d in distances[True]) / len(distances[True]):.2f}")
+
+
+def neardup_distance(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def scratch_databases(tmp: Path):
+    yield "sqlite", f"sqlite:///{tmp / 'neardup.db'}"
+    url = make_url(POSTGRES_URL)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as connection:
+            name = f"newscrawl_bench_{uuid.uuid4().hex[:10]}"
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        print(f"postgresql: skipped ({str(exc.orig).splitlines()[0]})")
+        return
+    try:
+        yield "postgresql", url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def fill(engine: sa.Engine, start: int, stop: int, rng: np.random.Generator) -> None:
+    """Stored articles ``start..stop`` with random signatures: distinct texts, as most of a real database is."""
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for chunk in range(start, stop, 10_000):
+        ids = range(chunk, min(stop, chunk + 10_000))
+        articles, band_rows = [], []
+        for i in ids:
+            sig = rng.integers(0, 2**32, size=neardup.NUM_PERM, dtype=np.uint64).astype("<u4").tobytes()
+            articles.append({"url": f"https://filler.example/{i}", "portal": "filler", "title": "x", "categories": [],
+                             "tags": [], "images": [], "first_seen_at": now, "last_seen_at": now, "updated_at": now,
+                             "minhash": sig})
+            band_rows.append(sig)
+        with engine.begin() as connection:
+            connection.execute(db.articles.insert(), articles)
+            found = dict(connection.execute(sa.select(db.articles.c.url, db.articles.c.id).where(
+                db.articles.c.url.in_([a["url"] for a in articles]))).all())
+            rows = [(band, key, found[a["url"]]) for a in articles for band, key in neardup.bands(a["minhash"])]
+            raw = connection.connection.dbapi_connection
+            if connection.dialect.name == "postgresql":
+                with raw.cursor() as cursor, cursor.copy("COPY lsh_bands (band, key, article_id) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                raw.cursor().executemany("INSERT INTO lsh_bands (band, key, article_id) VALUES (?, ?, ?)", rows)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE"))
+            connection.commit()
+
+
+def lookup(connection, sig: bytes, portal: str) -> str | None:
+    """What the store does for one new article: candidates by band, then similarity."""
+    candidates = {c["url"]: c for group in db.band_candidates(connection, [sig]).values() for c in group}
+    matches = [c for c in candidates.values() if c["portal"] != portal and neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD]
+    return min(matches, key=lambda c: c["id"])["url"] if matches else None
+
+
+def linear_lookup(connection, sig: bytes, portal: str) -> str | None:
+    best = None
+    for article_id, url, other_portal, minhash in connection.execute(
+            sa.select(db.articles.c.id, db.articles.c.url, db.articles.c.portal, db.articles.c.minhash)):
+        if minhash and other_portal != portal and neardup.similarity(sig, minhash) >= neardup.THRESHOLD:
+            best = url if best is None else best
+    return best
+
+
+def bench_lookup(sizes: list[int]) -> None:
+    queries = [(p, neardup.signature(p["b_text"])) for p in PAIRS]
+    print(f"lookup of one new article ({len(queries)} queries: the pairs' second texts; originals stored first)")
+    print(f"  {'engine':<11} {'stored':>8} {'banded median':>14} {'p95':>8} {'linear scan':>12} {'ratio':>8}  correct")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, url in scratch_databases(Path(tmp)):
+            engine = db.create_engine(url)
+            migrations.upgrade(engine)
+            with engine.begin() as connection:  # the originals: each story stored on its own portal
+                db.write_batch(connection, [db.article_row({
+                    "url": f"https://orig.example/{s['id']}", "portal": "origin", "title": s["title"],
+                    "body_text": s["body"], "content_hash": s["id"]}) for s in STORIES])
+            rng = np.random.default_rng(1)
+            stored = 0
+            for size in sizes:
+                fill(engine, stored, size, rng)
+                stored = size
+                times, correct = [], 0
+                with engine.connect() as connection:
+                    for pair, sig in queries:
+                        started = time.perf_counter()
+                        found = lookup(connection, sig, "copy")
+                        times.append(time.perf_counter() - started)
+                        expected = f"https://orig.example/{pair['a'].split('@')[0]}" if pair["near_duplicate"] else None
+                        # A distinct pair's second text is itself an original story: it finds itself, not the other.
+                        if not pair["near_duplicate"]:
+                            expected = found if found and found.endswith("/" + pair["b"].split("@")[0]) else None
+                        correct += found == expected
+                    started = time.perf_counter()
+                    for pair, sig in queries[:3]:
+                        linear_lookup(connection, sig, "copy")
+                    linear = (time.perf_counter() - started) / 3
+                median = statistics.median(times)
+                p95 = sorted(times)[int(len(times) * 0.95) - 1]
+                print(f"  {name:<11} {size + len(STORIES):>8} {median * 1000:>11.2f} ms {p95 * 1000:>5.2f} ms "
+                      f"{linear * 1000:>9.0f} ms {linear / median:>7.0f}x  {correct}/{len(queries)}")
+            engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--skip-lookup", action="store_true")
+    args = parser.parse_args()
+    precision_recall()
+    if not args.skip_lookup:
+        bench_lookup([int(s) for s in args.sizes.split(",")])
+
+
+if __name__ == "__main__":
+    main()
