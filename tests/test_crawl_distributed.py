@@ -100,3 +100,33 @@ def test_sigkilled_worker_loses_nothing(redis_keys, site, tmp_path):
     assert sorted(stored) == sorted(urls)  # every article, each once (url is unique)
     assert set(unfinished_articles) <= set(stored)
     assert list(client.scan_iter(f"{prefix}:*")) == []
+
+
+def crawler_with(**settings):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl import settings as project
+
+    return get_crawler(settings_dict={"ADDONS": project.ADDONS, **settings})
+
+
+def test_without_redis_url_nothing_changes():
+    crawler = crawler_with(NEWSCRAWL_REDIS_URL="")
+    assert crawler.settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert "newscrawl.distributed.RedisWorker" not in str(crawler.settings.getdict("EXTENSIONS"))
+
+
+def test_redis_url_switches_scheduler_dupefilter_and_keys(redis_keys):
+    url, prefix = redis_keys
+    crawler = crawler_with(NEWSCRAWL_REDIS_URL=url, NEWSCRAWL_REDIS_KEY_PREFIX=prefix)
+    assert crawler.settings["SCHEDULER"] == "newscrawl.distributed.RedisScheduler"
+    assert crawler.settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert crawler.settings["SCHEDULER_QUEUE_KEY"] == f"{prefix}:%(spider)s:requests"
+    assert "RedisWorker" in str(crawler.settings.getdict("EXTENSIONS"))
+
+
+def test_unreachable_redis_stops_with_one_line():
+    with pytest.raises(SystemExit) as stopped:
+        crawler_with(NEWSCRAWL_REDIS_URL="redis://127.0.0.1:1/0")
+    message = str(stopped.value)
+    assert "NEWSCRAWL_REDIS_URL=redis://127.0.0.1:1/0" in message and "\n" not in message
