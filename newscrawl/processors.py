@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
@@ -542,7 +543,7 @@ def images_from_html(html: str | None) -> list[str]:
     """The src of every <img> in a cleaned body, in order, deduplicated."""
     if not html:
         return []
-    return unique(re.findall(r'<img\b[^>]*?\bsrc="([^"]+)"', html))
+    return unique(html_lib.unescape(src) for src in re.findall(r'<img\b[^>]*?\bsrc="([^"]+)"', html))
 
 
 def html_to_text(html: str | None) -> str | None:

@@ -231,3 +231,8 @@ def test_parse_since():
     assert p.parse_since(None) is None
     with pytest.raises(ValueError, match="since must be a date"):
         p.parse_since("31/01/2024")
+
+
+def test_images_are_unescaped_urls():
+    out = p.clean_body_html('<p><img src="https://x.com/a.png?w=1&amp;h=2"></p>', "https://x.com/")
+    assert p.images_from_html(out) == ["https://x.com/a.png?w=1&h=2"]

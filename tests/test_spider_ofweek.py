@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
 from newscrawl.spiders.base import SpiderArgumentError
-from newscrawl.spiders.ofweek import OfweekSpider
+from newscrawl.spiders.ofweek import CHANNELS, OfweekSpider
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT / "samples" / "mirror"
@@ -59,7 +59,10 @@ def test_article_page_gives_expected_item(spider, url):
     for banned in ("<script", "<style", "<iframe", "onclick", "javascript:"):
         assert banned not in item.body_html
     assert item.content_hash and len(item.content_hash) == 64
-    assert item.categories, "every OFweek article has at least its channel as category"
+    channel = expected["site"].removeprefix("OFweek")
+    channel = channel if channel in CHANNELS.values() else channel.removesuffix("网")
+    assert item.categories[0] == channel, "the channel is the first category"
+    assert not any("OFweek" in c or "维科" in c for c in item.categories)
 
 
 def test_seed_article_exactly(spider):
@@ -178,3 +181,8 @@ def test_channels_argument():
 def test_invalid_arguments_stop_with_a_message(kwargs, message):
     with pytest.raises(SpiderArgumentError, match=message):
         OfweekSpider(**kwargs)
+
+
+def test_site_name_without_title_suffix_follows_the_channel(spider):
+    assert spider.site_name(mirror_response(SEED_URL), None) == "OFweek云计算网"
+    assert spider.site_name(HtmlResponse("https://iot.ofweek.com/x", body=b""), None) == "OFweek物联网"

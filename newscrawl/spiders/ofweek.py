@@ -14,6 +14,7 @@ CHANNELS = {
     "auto": "汽车科技", "display": "显示", "nev": "新能源汽车", "smarthome": "智能家居", "fiber": "光通讯",
     "security": "安防", "mp": "维科号", "chuneng": "储能",
 }
+CHANNEL_NAMES = set(CHANNELS.values())
 # Only list URLs seen on the real site; other channels start from their home page.
 LISTINGS = {
     "www": "https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
@@ -182,7 +183,7 @@ class OfweekSpider(PortalSpider):
             loader.add_value("tags", p.join_inline(span.xpath(".//text()").getall()))
         loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
         crumbs = response.css("div.position a::text, div.crumb a::text, .breadcrumb a::text").getall()
-        loader.add_value("categories", crumbs[1:] if crumbs and "首页" in crumbs[0] else crumbs)
+        loader.add_value("categories", [self.crumb_category(c) for c in crumbs])
         loader.add_value("categories", self.channel_name(response.url))
         loader.add_value(
             "summary",
@@ -191,6 +192,21 @@ class OfweekSpider(PortalSpider):
         )
         loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
         self.settle_url(loader, response)
+
+    @staticmethod
+    def crumb_category(text: str) -> str | None:
+        """Breadcrumb text to a category: the portal itself is none, a channel site is its channel.
+
+        >>> [OfweekSpider.crumb_category(t) for t in ("OFweek维科网", "首页", "OFweek太阳能光伏网", "OFweek物联网", "激光器")]
+        [None, None, '太阳能光伏', '物联网', '激光器']
+        """
+        text = p.clean_text(text) or ""
+        if text in ("", "首页", "OFweek", "维科网", "OFweek维科网"):
+            return None
+        if not text.startswith("OFweek"):
+            return text
+        name = text.removeprefix("OFweek")
+        return name if name in CHANNEL_NAMES else name.removesuffix("网") or None
 
     def author(self, response) -> list[str]:
         names = []
@@ -205,7 +221,9 @@ class OfweekSpider(PortalSpider):
         if match:
             return match.group(1)
         channel = self.channel_name(response.url)
-        return f"OFweek{channel}网" if channel else "OFweek维科网"
+        if not channel:
+            return "OFweek维科网"
+        return f"OFweek{channel}" if channel.endswith("网") else f"OFweek{channel}网"
 
     @staticmethod
     def channel_name(url: str) -> str | None:
