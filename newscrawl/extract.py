@@ -57,7 +57,14 @@ _CRUMB = (
 )
 # Class/id tokens of ad blocks: "ad", "ad-inline", "art-ad", "advert", "guanggao", "sponsor".
 _AD_TOKEN = re.compile(r"^(?:ads?|advert\w*|guanggao\w*|sponsor\w*)$|(?:^|[-_])(?:ads?|advert|gg)(?:[-_]|$)", re.I)
-_DATE_ONLY = re.compile(r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25}$")
+_META_LINE = re.compile(
+    r"^(?:(?:来源|來源|作者|文|记者|编辑|责编|责任编辑|阅读|浏览|点击|评论|摘要|导读|发布时间|发布于|时间|日期|字号)"
+    r"\s*[:：|｜].{0,150}|(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25})$"
+)
+_TAIL_LINE = re.compile(
+    r"^(?:[（(]?\s*(?:责任编辑|责编|编辑)\s*[:：].{0,30}|(?:免责|版权)?声明\s*[:：].*|.{0,20}扫码.{0,20}"
+    r"|.{0,10}关注.{0,20}公众号.{0,10}|.{0,20}二维码.{0,20}|原文链接\s*[:：].*)$"
+)
 MIN_BODY_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 # An element whose class/id token names the source: "source", "source-name", "m-source", "laiyuan".
@@ -433,9 +440,18 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
     if title and title in texts:
         for child in lead[: texts.index(title) + 1]:
             body.remove(child)
-    for child in list(body)[:2]:
-        if _DATE_ONLY.match(p.clean_text(child.text_content()) or "") and not child.xpath(".//img"):
-            body.remove(child)
+    # Info lines (date, 来源, 阅读, 摘要) above the text and 声明/扫码/责任编辑 lines below it.
+    for child in list(body)[:6]:
+        text = p.html_to_text(lxml.html.tostring(child, encoding="unicode")) or ""  # <br> ends a line too
+        lines = [line for line in map(p.clean_text, text.splitlines()) if line]
+        if not lines or not all(_META_LINE.match(line) for line in lines) or child.xpath(".//img"):
+            break
+        body.remove(child)
+    for child in reversed(list(body)[-4:]):
+        text = p.clean_text(child.text_content()) or ""
+        if not _TAIL_LINE.match(text) or (child.xpath(".//img") and "扫码" not in text and "二维码" not in text):
+            break
+        body.remove(child)
     lines = [p.clean_text(line) for line in body.text_content().splitlines()]
     lines = [line for line in lines if line]
     chars = sum(len(line) for line in lines)

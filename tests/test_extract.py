@@ -174,3 +174,20 @@ def test_text_folded_behind_a_button_is_read_but_other_hidden_blocks_are_not():
     item = extract_article(html, "https://news.example.cn/a/1.html")
     assert [line[:3] for line in item.body_text.split("\n\n")] == ["第1段", "第2段", "第3段", "第4段"]
     assert "展开全文" not in item.body_text and "请登录" not in item.body_text
+
+
+def test_info_lines_above_and_notices_below_the_text_are_not_body():
+    paragraph = "<p>第{}段：新能源汽车线控底盘渗透率持续提升，国内供应商在制动和转向系统上加快了量产节奏。</p>"
+    html = f"""<html><head><title>线控底盘加速上车_某汽车网</title></head><body>
+    <div class="nav"><a href="/">首页</a> <a href="/news/">资讯</a></div>
+    <h1>线控底盘加速上车</h1>
+    <div class="detail"><p>2026-07-23 10:21:35<br>来源：某汽车网<br>阅读：1024</p>
+    <p>摘要：线控底盘渗透率提升。</p>
+    {paragraph.format(1)}{paragraph.format(2)}<p><img src="https://img.example.cn/a.jpg"></p>{paragraph.format(3)}
+    <p>声明：本文系某汽车网原创，未经授权不得转载。</p>
+    <p><img src="https://img.example.cn/qrcode.jpg"><br>扫码关注某汽车网</p></div>
+    <div class="footer">关于我们</div></body></html>"""
+    item = extract_article(html, "https://auto.example.cn/news/1.html")
+    assert [line[:3] for line in item.body_text.split("\n\n")] == ["第1段", "第2段", "第3段"]
+    assert item.images == ["https://img.example.cn/a.jpg"]  # the QR code went with its caption
+    assert item.published_at == "2026-07-23T10:21:35+08:00" and item.source == "某汽车网"
