@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,8 +47,28 @@ class SpoolWriter:
 
 
 def pending(directory: str | os.PathLike) -> list[Path]:
+    """Finished spool files, and unfinished ones whose writer died (a killed crawl must not lose its spool)."""
     directory = Path(directory)
-    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+    if not directory.is_dir():
+        return []
+    files = list(directory.glob("*.jsonl"))
+    for part in directory.glob("*.jsonl.part"):
+        match = re.search(r"-(\d+)\.jsonl\.part$", part.name)
+        if match and not _alive(int(match.group(1))):
+            files.append(part)
+    return sorted(files)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load(engine: sa.Engine, directory: str | os.PathLike, batch_size: int = 500) -> dict[str, int]:

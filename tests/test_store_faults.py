@@ -199,3 +199,15 @@ def test_a_database_behind_the_code_is_refused_in_one_line_when_auto_migrate_is_
                              cwd=sc.ROOT, capture_output=True, text=True, timeout=120)
     assert migrate.returncode == 0, migrate.stderr
     assert f"upgraded from 0001 to revision {migrations.head_revision()}" in migrate.stdout
+
+
+def test_a_spool_left_by_a_killed_crawl_is_loaded_but_a_running_one_is_not(tmp_path):
+    from newscrawl import spool
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    (tmp_path / f"ofweek-20260101T000000-{dead_pid}.jsonl.part").write_text("", "utf-8")
+    (tmp_path / "ofweek-20260101T000001-1.jsonl.part").write_text("", "utf-8")  # pid 1 is alive
+    (tmp_path / "ofweek-20260101T000002-77.jsonl").write_text("", "utf-8")
+    assert [p.name for p in spool.pending(tmp_path)] == [
+        f"ofweek-20260101T000000-{dead_pid}.jsonl.part", "ofweek-20260101T000002-77.jsonl"]

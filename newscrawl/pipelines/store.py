@@ -143,15 +143,19 @@ class StorePipeline:
         for attempt in range(attempts):
             try:
                 outcomes = await self._in_thread(self._write, rows, seen_at)
-            except sa.exc.OperationalError as exc:
+            except (sa.exc.DataError, sa.exc.ProgrammingError) as exc:
+                # A value or statement the database rejects: retrying cannot help; spool, so the item is not lost.
+                logger.error("Database refused a batch: %s", _short(exc))
+                break
+            except sa.exc.DBAPIError as exc:
+                # Outages (connection refused or dropped, file locked) and races with another writer: retry.
                 logger.warning("Database write failed (attempt %d of %d): %s", attempt + 1, attempts, _short(exc))
                 if attempt + 1 < attempts:
                     self.stats.inc_value("newscrawl/store/retries")
                     await self._sleep(self.retry_delay * 2**attempt)
                 continue
             except Exception as exc:
-                # Not an outage (e.g. a value the database rejects): spool, so the item is not lost.
-                logger.error("Database refused a batch: %s", _short(exc))
+                logger.error("Store failed on a batch: %s", _short(exc))
                 break
             else:
                 self.database_ok = True
