@@ -158,6 +158,7 @@ def test_crawl_of_two_roll_days_into_sqlite_and_jsonl(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "c114", "-a", "max_pages=2",
          "-s", f"NEWSCRAWL_MIRROR={MIRROR}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{db}",
+         "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",  # not ./spool: other runs' leftovers load from there
          "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
          "-s", f"NEWSCRAWL_NOW={LISTS['now']}", "-s", "LOG_LEVEL=INFO", "-O", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,

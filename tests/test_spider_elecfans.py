@@ -133,6 +133,7 @@ def test_crawl_of_the_channel_list_into_sqlite_and_jsonl(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "elecfans",
          "-s", f"NEWSCRAWL_MIRROR={MIRROR}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{db}",
+         "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",  # not ./spool: other runs' leftovers load from there
          "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
          "-s", "LOG_LEVEL=INFO", "-O", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,

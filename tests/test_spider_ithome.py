@@ -162,6 +162,7 @@ def test_crawl_from_the_latest_list_into_sqlite_and_jsonl(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "ithome",
          "-s", f"NEWSCRAWL_MIRROR={MIRROR}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{db}",
+         "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",  # not ./spool: other runs' leftovers load from there
          "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
          "-s", "NEWSCRAWL_NOW=2025-07-09T12:00:00+08:00", "-s", "LOG_LEVEL=INFO", "-O", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
@@ -202,6 +203,7 @@ def test_crawl_of_the_real_page_from_its_mobile_url(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "ithome", "-a", "start_urls=https://m.ithome.com/html/866661.htm",
          "-s", f"NEWSCRAWL_MIRROR={mirror}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.db'}",
+         "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",  # not ./spool: other runs' leftovers load from there
          "-s", "ROBOTSTXT_OBEY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-O", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )
