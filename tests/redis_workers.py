@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ofweek_site import LIST_URL
+sys.path.insert(0, str(Path(__file__).parent))  # pytest's --import-mode=importlib, bench scripts
+from ofweek_site import LIST_URL  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STAT_RE = re.compile(r"^\s*[{ ]'([^']+)': (\d+(?:\.\d+)?)[,}]", re.MULTILINE)
