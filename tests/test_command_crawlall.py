@@ -157,3 +157,28 @@ def test_spider_specific_arguments():
     assert arguments == {"ofweek": {"since": "2025-01-01", "channels": "all"}, "gasgoo": {"since": "2025-01-01"}}
     with pytest.raises(Exception, match="'ithome' is not among the spiders of this run"):
         split_arguments({"ithome:x": "1"}, ["ofweek"])
+
+
+def test_a_crawl_that_crashes_is_remembered_with_its_first_line():
+    """Either reactor setting: CrawlerProcess returns a Deferred, AsyncCrawlerProcess an asyncio Task."""
+    import asyncio
+
+    from twisted.internet import defer
+
+    from newscrawl.commands.crawlall import Command
+
+    failures = {}
+    Command._watch(defer.fail(RuntimeError("store could not open\nTraceback …")), "ofweek", failures)
+    loop = asyncio.new_event_loop()
+    try:
+        async def boom():
+            raise ValueError("bad selector")
+
+        task = loop.create_task(boom())
+        Command._watch(task, "ithome", failures)
+        loop.run_until_complete(asyncio.wait([task]))
+        loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        loop.close()
+    assert failures == {"ofweek": "RuntimeError: store could not open", "ithome": "ValueError: bad selector"}
+    assert spider_summary("ofweek", {}, failures["ofweek"], 0)["status"] == "FAILED"
