@@ -270,6 +270,7 @@ class Command(BaseRunSpiderCommand):
                 failure = "the spider did not start (see the log)"
             entry = spider_summary(name, stats, failure, max_errors)
             entry["arguments"] = arguments[name]
+            entry["jobdir"] = None
             entries.append(entry)
         if jobdir:
             self.clear_finished_jobs(Path(jobdir), entries)
