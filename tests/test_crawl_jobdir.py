@@ -235,3 +235,28 @@ def test_every_spiders_requests_survive_the_disk_queue(spidercls):
         restored = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider), protocol=4)), spider=spider)
         assert (restored.url, restored.callback, restored.errback) == (request.url, request.callback, request.errback)
         assert restored.cb_kwargs == request.cb_kwargs and restored.meta == request.meta
+
+
+GENERIC = ROOT / "tests" / "fixtures" / "generic" / "www.xinzhi.example"
+
+
+@pytest.mark.parametrize("spider_name, fixture", [
+    ("feed", "rss.xml"), ("feed", "atom.xml"), ("sitemap", "sitemap-news.xml"), ("sitemap", "sitemap_index.xml"),
+])
+def test_requests_carrying_feed_and_sitemap_entries_survive_the_disk_queue(spider_name, fixture):
+    """The generic spiders hand each entry to the article request in meta: it must pickle too."""
+    from scrapy.http import Request, XmlResponse
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    spidercls = loader.load(spider_name)
+    url = f"https://www.xinzhi.example/{fixture}"
+    spider = spidercls.from_crawler(get_crawler(spidercls), url=url)
+    callback = spider.parse_feed if spider_name == "feed" else spider.parse_sitemap
+    response = XmlResponse(url, body=(GENERIC / fixture).read_bytes(), request=Request(url))
+    requests = [r for r in callback(response) if isinstance(r, Request)]
+    assert requests
+    if fixture != "sitemap_index.xml":
+        assert all(r.meta.get("feed_entry") or r.meta.get("sitemap_entry") for r in requests)
+    for request in requests:
+        restored = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider), protocol=4)), spider=spider)
+        assert (restored.url, restored.callback, restored.meta) == (request.url, request.callback, request.meta)
