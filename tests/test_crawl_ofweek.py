@@ -21,6 +21,7 @@ def crawl(tmp_path, *args):
         "-s", f"NEWSCRAWL_MIRROR={ROOT / 'samples' / 'mirror'}",
         "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{db}",
         "-s", "LOG_LEVEL=INFO",
+        "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",
         "-O", str(out),
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
