@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.exceptions import UsageError
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from newscrawl import processors as p
 from newscrawl.extract import FIELDS as EXTRACTED_FIELDS
@@ -215,8 +215,8 @@ class PortalSpider(scrapy.Spider):
         yield item
 
     def looks_like_article(self, response: Response) -> bool:
-        """A page is an article when it has a body; spiders may be stricter."""
-        return bool(self.body_html(response))
+        """An article page: text (not an image or PDF answered at an article URL), an article URL, a body."""
+        return isinstance(response, TextResponse) and self.is_article_url(response.url) and bool(self.body_html(response))
 
     def load_article(self, response: Response) -> Article:
         loader = self.article_loader(response)
@@ -318,6 +318,33 @@ class PortalSpider(scrapy.Spider):
                 html = node.get()
                 if html and (node.xpath("normalize-space(string())").get() or "<img" in html):
                     return html
+        return None
+
+    def title_candidates(self, response: Response, *selectors: str) -> list[str]:
+        """Headline candidates, best first: the portal's selectors, then og:title, then <title>."""
+        return (
+            self.text_of(response, *selectors)
+            + response.css('meta[property="og:title"]::attr(content)').getall()
+            + response.css("title::text").getall()
+        )
+
+    def every_article_link(self, response: Response):
+        """List entries for a page whose list selectors matched nothing: every link, no dates (counted)."""
+        self.crawler.stats.inc_value("newscrawl/fallback/list_links")
+        for href in response.css("a::attr(href)").getall():
+            yield href, None
+
+    NEXT_LINK = (
+        'contains(normalize-space(.), "下一页") or normalize-space(.)="下页" or @rel="next"'
+        ' or contains(concat(" ", normalize-space(@class), " "), " next ")'
+    )
+
+    def next_link(self, response: Response, *more_conditions: str) -> str | None:
+        """The href of an explicit next-page link (下一页, rel=next, class next, or ``more_conditions``)."""
+        condition = " or ".join((self.NEXT_LINK, *more_conditions))
+        for href in response.xpath(f"//a[{condition}]/@href").getall():
+            if href.strip() and not href.strip().lower().startswith(("javascript", "#")):
+                return href.strip()
         return None
 
     @staticmethod

@@ -66,10 +66,8 @@ class C114Spider(PortalSpider):
             yield row.css("h6 a::attr(href), h5 a::attr(href), a::attr(href)").get(), self._entry_date(stamp, day)
         if not rows:
             links = response.css("div.content_c_list a::attr(href), div.news_list a::attr(href), ul.list li a::attr(href)").getall()
-            if not links:
-                # A changed layout: every article link on the page.
-                self.crawler.stats.inc_value("newscrawl/fallback/list_links")
-                links = response.css("a::attr(href)").getall()
+            if not links:  # a changed layout
+                yield from self.every_article_link(response)
             for href in links:
                 yield href, None
 
@@ -103,8 +101,8 @@ class C114Spider(PortalSpider):
 
     def next_list_url(self, response, page):
         """An explicit 下一页 link, else for the rolling list the archive of the day before."""
-        explicit = response.xpath('//a[normalize-space(.)="下一页" or normalize-space(.)="下页" or @rel="next"]/@href').get()
-        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+        explicit = self.next_link(response)
+        if explicit:
             return explicit
         parts = urlsplit(response.url)
         if not parts.path.lower().endswith("/roll.asp"):
@@ -130,10 +128,6 @@ class C114Spider(PortalSpider):
             return longest[2]
         return self.first_html(response, "#text", "div.article_content", "div.content_text", "div.content")
 
-    def looks_like_article(self, response):
-        # a binary answer (an image, a PDF) at an article URL is not an article page
-        return hasattr(response, "text") and self.article_id(response.url) is not None and bool(self.body_html(response))
-
     def next_article_page(self, response):
         current = ARTICLE_RE.match(response.url)
         if not current:
@@ -146,13 +140,7 @@ class C114Spider(PortalSpider):
         return None
 
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, "div.r_box h1", "div.text_title h1", "div.article h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
+        loader.add_value("title", self.title_candidates(response, "div.r_box h1", "div.text_title h1", "div.article h1", "h1"))
         loader.add_value("site", "C114通信网")
         header = " ".join(response.css("div.r_box, div.article, div.left").xpath(".//text()[not(ancestor::div[contains(@class, 'text')])]").getall()[:80])
         loader.add_value(

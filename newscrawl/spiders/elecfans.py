@@ -81,18 +81,10 @@ class ElecfansSpider(PortalSpider):
             # a .time cell may read "3小时前" or "07-08 16:00": parse_date resolves those against the crawl time
             yield href, match.group(0) if match else shown
         if not found:
-            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
-            for href in response.css("a::attr(href)").getall():
-                yield href, None
+            yield from self.every_article_link(response)
 
     def next_list_url(self, response, page):
-        href = response.xpath(
-            '//a[normalize-space(.)="下一页" or normalize-space(.)="下一页>" or normalize-space(.)=">" or @rel="next"'
-            ' or contains(concat(" ", @class, " "), " next ")]/@href'
-        ).get()
-        if href and not href.strip().lower().startswith(("javascript", "#")):
-            return href
-        return None
+        return self.next_link(response, 'normalize-space(.)=">"')
 
     # ----------------------------------------------------------------- articles
 
@@ -103,17 +95,8 @@ class ElecfansSpider(PortalSpider):
         )
         return strip_expanders(html)
 
-    def looks_like_article(self, response):
-        return hasattr(response, "text") and self.is_article_url(response.url) and bool(self.body_html(response))
-
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, "h1.article-title", ".article-title h1", ".article h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
+        loader.add_value("title", self.title_candidates(response, "h1.article-title", ".article-title h1", ".article h1", "h1"))
         loader.add_value("site", "电子发烧友网")
         info = p.clean_text(" ".join(response.css(".article-info, .art-info, .article-meta").xpath(".//text()").getall())) or ""
         loader.add_value(

@@ -70,17 +70,12 @@ class GasgooSpider(PortalSpider):
             date_text = " ".join(node.css(".authorThumbs .time::text, .time::text, span::text").getall())
             match = DATE_RE.search(date_text)
             yield node.css(".bigtitle a::attr(href), h2 a::attr(href)").get(), match.group(0) if match else None
-        if not rows:
-            # Other channel layouts: every article link on the page, no dates.
-            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
-            for href in response.css("a::attr(href)").getall():
-                yield href, None
+        if not rows:  # other channel layouts
+            yield from self.every_article_link(response)
 
     def next_list_url(self, response, page):
-        explicit = response.xpath(
-            '//a[normalize-space(.)="下一页" or normalize-space(.)="下页" or contains(@class, "next")]/@href'
-        ).get()
-        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+        explicit = self.next_link(response, 'contains(@class, "next")')
+        if explicit:
             return explicit
         if response.css(".pages, .pagination, #pager, .page"):
             return None  # a pager without a next link: this is the last page
@@ -97,17 +92,8 @@ class GasgooSpider(PortalSpider):
     def body_html(self, response):
         return self.first_html(response, "#ArticleContent", "div.articletab", "div.contentDetailed")
 
-    def looks_like_article(self, response):
-        return bool(ARTICLE_RE.match(response.url)) and bool(self.body_html(response))
-
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, ".detailsBox h1", ".newsDetail h1", ".articleTitle h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
+        loader.add_value("title", self.title_candidates(response, ".detailsBox h1", ".newsDetail h1", ".articleTitle h1", "h1"))
         loader.add_value("site", "盖世汽车")
         info = " ".join(self.text_of(response, "span.timeSource", ".userInfo", ".articleInfo", ".newsInfo", ".info"))
         loader.add_value(

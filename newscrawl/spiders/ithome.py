@@ -68,11 +68,8 @@ class IthomeSpider(PortalSpider):
                 continue
             found = True
             yield href, self._row_date(row, response)
-        if not found:
-            # A changed layout: every article link on the page (dates unknown, so since cannot stop early).
-            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
-            for href in response.css("a::attr(href)").getall():
-                yield href, None
+        if not found:  # a changed layout: dates unknown, so since cannot stop early
+            yield from self.every_article_link(response)
 
     def _row_date(self, row, response) -> str | None:
         stamp = row.css("[data-ot]::attr(data-ot)").get()
@@ -91,8 +88,8 @@ class IthomeSpider(PortalSpider):
 
     def next_list_url(self, response, page):
         """An explicit 下一页 link, else the day archive before the oldest day this page reached."""
-        explicit = response.xpath('//a[normalize-space(.)="下一页" or @rel="next"]/@href').get()
-        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+        explicit = self.next_link(response)
+        if explicit:
             return explicit
         day = DAY_LIST_RE.search(response.url)
         if day:
@@ -114,18 +111,8 @@ class IthomeSpider(PortalSpider):
     def body_html(self, response):
         return self.first_html(response, "div.post_content#paragraph", "#paragraph", "div.post_content", "div.news-content")
 
-    def looks_like_article(self, response):
-        # a binary answer (an image, a PDF) at an article URL is not an article page
-        return hasattr(response, "text") and self.article_id(response.url) is not None and bool(self.body_html(response))
-
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, "#dt div.content h1", "#dt h1", "div.content h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
+        loader.add_value("title", self.title_candidates(response, "#dt div.content h1", "#dt h1", "div.content h1", "h1"))
         loader.add_value("site", "IT之家")
         info = " ".join(response.css("#dt div.info, div.info").xpath(".//text()").getall()[:40])
         loader.add_value(

@@ -159,17 +159,8 @@ class LaoyaobaSpider(PortalSpider):
     def body_html(self, response):
         return self.first_html(response, "div.article article", "article", "div.article-content")
 
-    def looks_like_article(self, response):
-        return bool(ARTICLE_RE.match(response.url)) and bool(self.body_html(response))
-
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, "div.article h1", ".article-title h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
+        loader.add_value("title", self.title_candidates(response, "div.article h1", ".article-title h1", "h1"))
         loader.add_value("site", response.css('meta[property="og:site_name"]::attr(content)').getall() + ["集微网"])
         info = response.css(".content-center-text-info-left p, .content-center-text-info-left span")
         texts = [p.join_inline(node.xpath(".//text()").getall()) or "" for node in info]

@@ -112,17 +112,12 @@ class OfweekSpider(PortalSpider):
             date_text = " ".join(node.xpath('./div[@class="tag"]//text()').getall())
             date_match = LIST_DATE_RE.search(date_text)
             yield node.xpath("./h3/a/@href").get(), date_match.group(0) if date_match else None
-        if not found:
-            # Channel home pages and changed layouts: every article link on the page.
-            self.crawler.stats.inc_value("newscrawl/fallback/list_links")
-            for href in response.css("a::attr(href)").getall():
-                yield href, None
+        if not found:  # channel home pages and changed layouts
+            yield from self.every_article_link(response)
 
     def next_list_url(self, response, page):
-        explicit = response.xpath(
-            '//a[contains(normalize-space(.), "下一页") or @class="next"]/@href | //span[@id="nextPage"]/a/@href'
-        ).get()
-        if explicit and not explicit.strip().lower().startswith(("javascript", "#")):
+        explicit = self.next_link(response, 'parent::span[@id="nextPage"]')
+        if explicit:
             return explicit
         has_pager = response.css("div.page, div.pages, .pagination, #pager").get()
         if has_pager:
@@ -143,9 +138,6 @@ class OfweekSpider(PortalSpider):
             "div.artical .content", "div.article-content",
         )
 
-    def looks_like_article(self, response):
-        return bool(self.body_html(response)) and bool(self.article_id(response.url))
-
     def next_article_page(self, response):
         current = ARTICLE_RE.match(response.url)
         if not current:
@@ -159,14 +151,8 @@ class OfweekSpider(PortalSpider):
         return None
 
     def populate(self, loader, response):
-        title_tag = p.clean_text(response.css("title::text").get())
-        loader.add_value(
-            "title",
-            self.text_of(response, "div.artical h1", "div.article_left h1", ".article h1", "h1")
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + [title_tag],
-        )
-        loader.add_value("site", self.site_name(response, title_tag))
+        loader.add_value("title", self.title_candidates(response, "div.artical h1", "div.article_left h1", ".article h1", "h1"))
+        loader.add_value("site", self.site_name(response, p.clean_text(response.css("title::text").get())))
         dates = self.text_of(response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time")
         dates = dates or response.css('meta[property="article:published_time"]::attr(content)').getall()
         if not dates:  # a date anywhere near the headline
