@@ -192,3 +192,11 @@ def test_a_first_version_database_upgrades_in_place(engine):
         ("inserted", "https://ofweek.example/old")]
     assert write(engine, [article("https://ofweek.example/old", pair["a_text"] + "补充一段新的内容，说明事件后续进展。")]) == [("updated", None)]
     assert rows_of(engine, db.article_versions, "version") == [(1,)]
+
+
+def test_a_database_made_with_todays_metadata_is_recognised_not_migrated_twice(engine):
+    db.metadata.create_all(engine)  # as some tools and tests do
+    head = migrations.head_revision()
+    assert migrations.current_revision(engine) == head
+    assert migrations.upgrade(engine) == (head, head)
+    assert write(engine, [article("https://a.example/1", STORIES[0])]) == [("inserted", None)]
