@@ -130,3 +130,29 @@ def test_unreachable_redis_stops_with_one_line():
         crawler_with(NEWSCRAWL_REDIS_URL="redis://127.0.0.1:1/0")
     message = str(stopped.value)
     assert "NEWSCRAWL_REDIS_URL=redis://127.0.0.1:1/0" in message and "\n" not in message
+
+
+def test_interrupted_worker_resumes_from_redis(redis_keys, tmp_path):
+    url, prefix = redis_keys
+    urls = write_site(tmp_path / "mirror", 120)
+    database = tmp_path / "news.db"
+    first = start_worker("first", tmp_path, tmp_path / "mirror", database, redis_url=url, prefix=prefix, latency=0.05)
+    try:
+        deadline = time.monotonic() + 60
+        while len(stored_urls(database)) < 30:
+            assert first.poll() is None and time.monotonic() < deadline, worker_log(tmp_path, "first")[-3000:]
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        first.wait(30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert "'finish_reason': 'shutdown'" in worker_log(tmp_path, "first")
+    stored_first = stored_urls(database)
+    assert 30 <= len(stored_first) < len(urls)
+    # The queue and the dupefilter stayed in Redis: the same command carries on where the first stopped.
+    second = start_worker("second", tmp_path, tmp_path / "mirror", database, redis_url=url, prefix=prefix)
+    wait([second])
+    assert second.returncode == 0, worker_log(tmp_path, "second")[-3000:]
+    assert worker_stats(tmp_path, "second").get("newscrawl/store/inserted") == len(urls) - len(stored_first)
+    assert sorted(stored_urls(database)) == sorted(urls)
