@@ -81,8 +81,11 @@ def neardup_distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def scratch_databases(tmp: Path):
-    yield "sqlite", f"sqlite:///{tmp / 'neardup.db'}"
+def scratch_databases(tmp: Path, engines: set[str]):
+    if "sqlite" in engines:
+        yield "sqlite", f"sqlite:///{tmp / 'neardup.db'}"
+    if "postgresql" not in engines:
+        return
     url = make_url(POSTGRES_URL)
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
@@ -146,12 +149,12 @@ def linear_lookup(connection, sig: bytes, portal: str) -> str | None:
     return best
 
 
-def bench_lookup(sizes: list[int]) -> None:
+def bench_lookup(sizes: list[int], engines: set[str]) -> None:
     queries = [(p, neardup.signature(p["b_text"])) for p in PAIRS]
     print(f"lookup of one new article ({len(queries)} queries: the pairs' second texts; originals stored first)")
     print(f"  {'engine':<11} {'stored':>8} {'banded median':>14} {'p95':>8} {'linear scan':>12} {'ratio':>8}  correct")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, url in scratch_databases(Path(tmp)):
+        for name, url in scratch_databases(Path(tmp), engines):
             engine = db.create_engine(url)
             migrations.upgrade(engine)
             with engine.begin() as connection:  # the originals: each story stored on its own portal
@@ -189,10 +192,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--skip-lookup", action="store_true")
+    parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
     precision_recall()
     if not args.skip_lookup:
-        bench_lookup([int(s) for s in args.sizes.split(",")])
+        bench_lookup([int(s) for s in args.sizes.split(",")], set(args.engines.split(",")))
 
 
 if __name__ == "__main__":

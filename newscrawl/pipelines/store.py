@@ -134,7 +134,15 @@ class StorePipeline:
         flushing = deferred_from_coro(self.flush(batch))
         self.pending.add(flushing)
         flushing.addBoth(lambda result: (self.pending.discard(flushing), result)[1])
-        flushing.addErrback(lambda failure: logger.error("Store flush failed: %s", failure.getTraceback()))
+        flushing.addErrback(self._flush_failed, batch)
+
+    @staticmethod
+    def _flush_failed(failure, batch) -> None:
+        # A bug, not an outage: fail the waiting items loudly rather than leave the crawl hanging on them.
+        logger.error("Store flush failed: %s", failure.getTraceback())
+        for _, done in batch:
+            if not done.called:
+                done.errback(failure)
 
     async def flush(self, batch: list[tuple[dict, Deferred]]) -> None:
         rows = [row for row, _ in batch]
