@@ -191,3 +191,17 @@ def test_info_lines_above_and_notices_below_the_text_are_not_body():
     assert [line[:3] for line in item.body_text.split("\n\n")] == ["第1段", "第2段", "第3段"]
     assert item.images == ["https://img.example.cn/a.jpg"]  # the QR code went with its caption
     assert item.published_at == "2026-07-23T10:21:35+08:00" and item.source == "某汽车网"
+
+
+def test_a_failing_extractor_never_costs_the_portal_its_item(monkeypatch):
+    url = "https://ai.ofweek.com/2026-02/ART-201700-8420-30701342.html"
+    spider, stats = ofweek_spider()
+
+    def broken(self):
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(PageExtractor, "summary", property(broken))
+    response = ofweek_response(url, lambda html: re.sub(r'<meta name="description"[^>]*>', "", html))
+    item = spider.load_article(response)
+    assert item.title == OFWEEK["articles"][url]["title"]
+    assert stats.get_value("newscrawl/fallback/failed") == 1

@@ -243,7 +243,13 @@ class PortalSpider(scrapy.Spider):
             return
         page = self.page_extractor(response)
         for field in missing:
-            if page.fill(loader, (field,)) and loader.get_output_value(field):
+            try:
+                filled = page.fill(loader, (field,)) and loader.get_output_value(field)
+            except Exception as exc:  # the fallback is a bonus: never lose the portal's own item to it
+                self.crawler.stats.inc_value("newscrawl/fallback/failed")
+                self.logger.warning("Generic extraction of %s failed on %s: %r", field, response.url, exc)
+                continue
+            if filled:
                 self.crawler.stats.inc_value(f"newscrawl/fallback/{field}")
                 self.logger.debug("Fallback %s on %s", field, response.url)
 
