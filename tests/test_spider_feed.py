@@ -85,8 +85,10 @@ def test_entry_content_becomes_the_article_when_the_page_has_no_body():
 def test_feed_date_and_categories_win_over_the_page():
     requests, _, feed_spider = parse("rdf.xml")
     request = next(r for r in requests if r.url.endswith("1003.html"))
+    request.meta["feed_entry"]["published_at"] = "2025-07-10T10:15:00+08:00"  # the page says 09:30
     response = HtmlResponse(url=request.url, body=(SITE / "news/2025/07/1003.html").read_bytes(), request=request)
     (item,) = list(feed_spider.parse_article(response))
+    assert item.published_at == "2025-07-10T10:15:00+08:00"
     assert item.categories == ["政策", "产业动态"]  # feed first, then the page's breadcrumb
     assert item.source == "新华社"
 
