@@ -1,12 +1,15 @@
 """Spool files: JSON Lines of article rows the database could not take, loaded back by the next run.
 
-A run appends to ``DIR/<spider>-<UTC time>-<pid>.jsonl.part`` and renames it to ``.jsonl`` when it
-closes, so a loader only ever takes finished files; a loader claims a file by renaming it first, so two
-runs never load the same file. ``scrapy loadspool`` loads by hand; the store loads at start.
+A run appends to ``DIR/<spider>.<database key>-<UTC time>-<pid>.jsonl.part`` and renames it to ``.jsonl``
+when it closes, so a loader only ever takes finished files; a loader claims a file by renaming it first, so
+two runs never load the same file. The database key names the database the items were meant for: a run
+loads only its own database's spool, so a crawl into a test database never swallows production items.
+``scrapy loadspool`` loads by hand; the store loads at start.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -21,11 +24,21 @@ from newscrawl import db
 logger = logging.getLogger(__name__)
 
 
+def database_key(url: str) -> str:
+    """A short stable name for a database URL (password left out), used in spool file names."""
+    try:
+        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        shown = url
+    return hashlib.sha1(shown.encode("utf-8")).hexdigest()[:10]
+
+
 class SpoolWriter:
-    def __init__(self, directory: str | os.PathLike, spider: str):
+    def __init__(self, directory: str | os.PathLike, spider: str, key: str | None = None):
         self.directory = Path(directory)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        self.path = self.directory / f"{spider}-{stamp}-{os.getpid()}.jsonl.part"
+        owner = f"{spider}.{key}" if key else spider
+        self.path = self.directory / f"{owner}-{stamp}-{os.getpid()}.jsonl.part"
         self.count = 0
 
     def write(self, rows: list[dict], seen_at: datetime) -> None:
@@ -46,13 +59,17 @@ class SpoolWriter:
         return final
 
 
-def pending(directory: str | os.PathLike) -> list[Path]:
-    """Finished spool files, and unfinished ones whose writer died (a killed crawl must not lose its spool)."""
+def pending(directory: str | os.PathLike, key: str | None = None) -> list[Path]:
+    """Finished spool files, and unfinished ones whose writer died (a killed crawl must not lose its spool).
+
+    With ``key``, only the files meant for that database (see ``database_key``).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return []
-    files = list(directory.glob("*.jsonl"))
-    for part in directory.glob("*.jsonl.part"):
+    pattern = f"*.{key}-*" if key else "*"
+    files = list(directory.glob(f"{pattern}.jsonl"))
+    for part in directory.glob(f"{pattern}.jsonl.part"):
         match = re.search(r"-(\d+)\.jsonl\.part$", part.name)
         if match and not _alive(int(match.group(1))):
             files.append(part)
@@ -71,10 +88,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def load(engine: sa.Engine, directory: str | os.PathLike, batch_size: int = 500) -> dict[str, int]:
-    """Write every finished spool file into the database; return outcome counts. A file is deleted once loaded."""
+def load(engine: sa.Engine, directory: str | os.PathLike, batch_size: int = 500, key: str | None = None) -> dict[str, int]:
+    """Write finished spool files (those for database ``key``, or all) into the database; return outcome counts.
+
+    A file is deleted once loaded.
+    """
     counts: dict[str, int] = {}
-    for path in pending(directory):
+    for path in pending(directory, key):
         claimed = path.with_name(f"{path.name}.loading-{os.getpid()}")
         try:
             path.rename(claimed)

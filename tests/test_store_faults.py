@@ -167,7 +167,7 @@ def test_postgresql_going_away_mid_run_loses_nothing(tmp_path, make_postgres_dat
     # A batch cut during its commit may be both stored and spooled; never neither.
     assert stored + spooled >= 40
     load = subprocess.run(
-        [sys.executable, "-m", "scrapy", "loadspool", str(tmp_path / "spool"), "-s", f"NEWSCRAWL_DATABASE_URL={real}"],
+        [sys.executable, "-m", "scrapy", "loadspool", str(tmp_path / "spool"), "--all", "-s", f"NEWSCRAWL_DATABASE_URL={real}"],
         cwd=sc.ROOT, capture_output=True, text=True, timeout=120,
     )
     assert load.returncode == 0, load.stderr
@@ -211,3 +211,17 @@ def test_a_spool_left_by_a_killed_crawl_is_loaded_but_a_running_one_is_not(tmp_p
     (tmp_path / "ofweek-20260101T000002-77.jsonl").write_text("", "utf-8")
     assert [p.name for p in spool.pending(tmp_path)] == [
         f"ofweek-20260101T000000-{dead_pid}.jsonl.part", "ofweek-20260101T000002-77.jsonl"]
+
+
+def test_a_run_loads_only_the_spool_of_its_own_database(tmp_path):
+    from newscrawl import spool
+
+    mine, other = spool.database_key("sqlite:///a.db"), spool.database_key("sqlite:///b.db")
+    assert mine != other and spool.database_key("postgresql+psycopg://u:secret@h/db") == spool.database_key(
+        "postgresql+psycopg://u:other@h/db")  # the password is no part of the key
+    for key in (mine, other):
+        writer = spool.SpoolWriter(tmp_path, "ofweek", key)
+        writer.write([{"url": f"https://x/{key}"}], spool.datetime.now(spool.timezone.utc))
+        writer.close()
+    assert [p.name.split("-")[0] for p in spool.pending(tmp_path, mine)] == [f"ofweek.{mine}"]
+    assert len(spool.pending(tmp_path)) == 2

@@ -15,16 +15,29 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self):
-        return "[DIR]"
+        return "[DIR] [--all]"
 
     def short_desc(self):
         return "Load spool files (NEWSCRAWL_SPOOL_DIR, default ./spool) into the database"
 
+    def long_desc(self):
+        return (
+            "Load the spool files meant for NEWSCRAWL_DATABASE_URL into it. With --all, load every spool "
+            "file in DIR, whichever database its run was writing to (e.g. after the database moved)."
+        )
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--all", action="store_true", help="load spool files meant for any database")
+
     def run(self, args, opts):
         directory = args[0] if args else (self.settings.get("NEWSCRAWL_SPOOL_DIR") or "spool")
-        files = spool.pending(directory)
+        key = None if opts.all else spool.database_key(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
+        files = spool.pending(directory, key)
         if not files:
-            print(f"scrapy loadspool: nothing to load in {directory}")
+            others = len(spool.pending(directory)) if key else 0
+            hint = f" ({others} file(s) for other databases: --all loads them)" if others else ""
+            print(f"scrapy loadspool: nothing to load in {directory}{hint}")
             return
         try:
             engine = db.create_engine(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
@@ -34,7 +47,7 @@ class Command(ScrapyCommand):
             return
         try:
             migrations.upgrade(engine)
-            counts = spool.load(engine, directory)
+            counts = spool.load(engine, directory, key=key)
         except sa.exc.SQLAlchemyError as exc:
             print(f"scrapy loadspool: database error, spool kept: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}", file=sys.stderr)
             self.exitcode = 1

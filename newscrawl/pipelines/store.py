@@ -40,6 +40,7 @@ class StorePipeline:
         self.retry_delay = settings.getfloat("NEWSCRAWL_STORE_RETRY_DELAY", 1.0)
         self.timeout = settings.getfloat("NEWSCRAWL_STORE_TIMEOUT", 5.0)
         self.spool_dir = settings.get("NEWSCRAWL_SPOOL_DIR") or "spool"
+        self.spool_key = spool.database_key(url)
         self.buffer: list[tuple[dict, Deferred]] = []
         self.engine = db.create_engine(url, timeout=self.timeout)
         self.pool: ThreadPool | None = None
@@ -83,9 +84,9 @@ class StorePipeline:
     async def open_spider(self):
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="newscrawl-store")
         self.pool.start()
-        if self.database_ok and spool.pending(self.spool_dir):
+        if self.database_ok and spool.pending(self.spool_dir, self.spool_key):
             try:
-                counts = await self._in_thread(spool.load, self.engine, self.spool_dir)
+                counts = await self._in_thread(spool.load, self.engine, self.spool_dir, 500, self.spool_key)
             except sa.exc.SQLAlchemyError as exc:
                 logger.error("Could not load the spool in %s (%s): kept for the next run", self.spool_dir, _short(exc))
             else:
@@ -189,7 +190,8 @@ class StorePipeline:
 
     def _spool(self, rows: list[dict], seen_at) -> None:
         if self.spool is None:
-            self.spool = spool.SpoolWriter(self.spool_dir, self.crawler.spider.name if self.crawler.spider else "crawl")
+            spider = self.crawler.spider.name if self.crawler.spider else "crawl"
+            self.spool = spool.SpoolWriter(self.spool_dir, spider, self.spool_key)
         self.spool.write(rows, seen_at)
 
     def _count(self, outcomes) -> None:
