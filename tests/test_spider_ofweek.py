@@ -96,7 +96,10 @@ def test_mobile_url_maps_to_desktop(spider):
         assert spider.canonical_article_url(mobile) == desktop
         (item,) = list(spider.parse_article(mirror_response(mobile)))
         assert item.url == desktop
-        assert item.title == ARTICLES[desktop]["title"]
+        for field in ("title", "published_at", "source", "tags", "images"):
+            assert getattr(item, field) == ARTICLES[desktop][field], field
+    fallbacks = [k for k in spider.crawler.stats.get_stats() if k.startswith("newscrawl/fallback/")]
+    assert fallbacks == [], "the mobile layout needs its own selectors, not the generic extractor"
 
 
 @pytest.mark.parametrize(

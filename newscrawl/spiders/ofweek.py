@@ -153,13 +153,15 @@ class OfweekSpider(PortalSpider):
     def populate(self, loader, response):
         loader.add_value("title", self.title_candidates(response, "div.artical h1", "div.article_left h1", ".article h1", "h1"))
         loader.add_value("site", self.site_name(response, p.clean_text(response.css("title::text").get())))
-        dates = self.text_of(response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time")
+        dates = self.text_of(
+            response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time", ".m-info .m-time"
+        )
         dates = dates or response.css('meta[property="article:published_time"]::attr(content)').getall()
         if not dates:  # a date anywhere near the headline
             head = " ".join(response.css("div.artical, div.article_left").xpath(".//text()").getall()[:80])
             dates = LIST_DATE_RE.findall(head)
         loader.add_value("published_at", dates)
-        loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan"))
+        loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan", ".m-info .m-source"))
         loader.add_value("source", response.css("#laiyuan_mp a::attr(title), #laiyuan_mp a::text").getall())
         body = self.body_html(response)
         loader.add_value("body_html", body)
