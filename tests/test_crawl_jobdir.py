@@ -3,7 +3,6 @@
 import json
 import pickle
 import signal
-import socket
 import sqlite3
 import ssl
 import subprocess
