@@ -87,8 +87,9 @@ def test_relative_and_yearless_dates_follow_the_crawl_time():
 
 
 def test_bad_now_setting_says_what_to_fix():
-    with pytest.raises(SpiderArgumentError, match="NEWSCRAWL_NOW must be an ISO 8601 time"):
-        list(make_spider(now="yesterday").parse_article(page("n-1001234.html", "https://www.laoyaoba.com/n/1001234")))
+    # stops when the spider is created, before any request, with the one-line message
+    with pytest.raises(SystemExit, match="NEWSCRAWL_NOW must be an ISO 8601 time"):
+        make_spider(now="yesterday")
 
 
 def test_deleted_article_page_is_counted_not_an_item():

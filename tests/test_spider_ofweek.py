@@ -189,3 +189,12 @@ def test_invalid_arguments_stop_with_a_message(kwargs, message):
 def test_site_name_without_title_suffix_follows_the_channel(spider):
     assert spider.site_name(mirror_response(SEED_URL), None) == "OFweek云计算网"
     assert spider.site_name(HtmlResponse("https://iot.ofweek.com/x", body=b""), None) == "OFweek物联网"
+
+
+def test_bad_newscrawl_now_stops_at_start_in_one_line():
+    crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_NOW": "next tuesday"})
+    with pytest.raises(SystemExit, match="NEWSCRAWL_NOW must be an ISO 8601 time"):
+        crawler._create_spider()
+    crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_NOW": "2026-07-23T16:32:00"})
+    spider = crawler._create_spider()
+    assert spider._now(None).isoformat() == "2026-07-23T16:32:00+08:00"

@@ -59,6 +59,15 @@ class PortalSpider(scrapy.Spider):
         except ValueError as exc:
             raise SpiderArgumentError(str(exc)) from None
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider._now(None)  # a bad NEWSCRAWL_NOW stops the crawl here, not at the first article
+        except SpiderArgumentError as exc:
+            raise SystemExit(str(exc)) from None
+        return spider
+
     # ------------------------------------------------------------------ arguments
 
     @staticmethod
