@@ -304,6 +304,10 @@ _RELATIVE = re.compile(r"^(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|分|�
 _DAY_WORD = re.compile(r"^(?P<word>今天|昨天|前天|today|yesterday)\s*(?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$", re.I)
 
 
+# A date (and time) somewhere in a line of page text, for findall/search; parse_date cleans the match.
+DATE_IN_TEXT_RE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
 @lru_cache(maxsize=32)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)

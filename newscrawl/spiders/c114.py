@@ -16,7 +16,6 @@ ARTICLE_RE = re.compile(
     re.IGNORECASE,
 )
 MOBILE_RE = re.compile(r"^https?://m\.c114\.com\.cn(?::\d+)?/w(?P<chan>\d+)-(?P<id>\d{4,})\.html?(?:[?#].*)?$", re.I)
-DATE_RE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}$")
 MONTH_DAY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 OUTLET_RE = re.compile(r"(?:网|报|社|日报|新闻|科技|时报|财经|在线|周刊|杂志|频道|观察|世界|官微|资讯|研究院|协会)$")
@@ -147,7 +146,7 @@ class C114Spider(PortalSpider):
             "published_at",
             self.text_of(response, "div.r_time", ".r_time", "div.time", "span.time")
             + response.css('meta[property="article:published_time"]::attr(content), meta[name="publishdate"]::attr(content)').getall()
-            + DATE_RE.findall(header)[:1],
+            + p.DATE_IN_TEXT_RE.findall(header)[:1],
         )
         source, author = self.byline(response)
         loader.add_value("source", source)

@@ -15,7 +15,6 @@ ARTICLE_RE = re.compile(
     re.IGNORECASE,
 )
 MOBILE_RE = re.compile(r"^https?://m\.elecfans\.com(?::\d+)?/article/(?P<id>\d+)\.html?(?:[?#].*)?$", re.IGNORECASE)
-DATE_RE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 SOURCE_RE = re.compile(r"来源\s*[:：]\s*(?P<v>[^\s|｜丨]{1,40})")
 AUTHOR_RE = re.compile(r"作者\s*[:：]\s*(?P<v>[^\s|｜丨]{1,40})")
 # The button that reveals a collapsed article: chrome, never text of the article.
@@ -77,7 +76,7 @@ class ElecfansSpider(PortalSpider):
                 continue
             found = True
             shown = p.clean_text(" ".join(row.css(".time::text, .date::text").getall()))
-            match = DATE_RE.search(shown or " ".join(row.css("span::text, p::text").getall()))
+            match = p.DATE_IN_TEXT_RE.search(shown or " ".join(row.css("span::text, p::text").getall()))
             # a .time cell may read "3小时前" or "07-08 16:00": parse_date resolves those against the crawl time
             yield href, match.group(0) if match else shown
         if not found:
@@ -103,7 +102,7 @@ class ElecfansSpider(PortalSpider):
             "published_at",
             self.text_of(response, ".article-info .time", ".article-info time", ".art-info .time", "span.time")
             + response.css('meta[property="article:published_time"]::attr(content)').getall()
-            + DATE_RE.findall(info)[:1],
+            + p.DATE_IN_TEXT_RE.findall(info)[:1],
         )
         named = AUTHOR_RE.search(info)
         loader.add_value("author", [named.group("v")] if named else self.text_of(response, ".article-info a", ".art-info a"))
