@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sqlite3
@@ -11,10 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import ofweek_site as site
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("ofweek_site", Path(__file__).with_name("ofweek_site.py"))
-site = sys.modules.setdefault("ofweek_site", importlib.util.module_from_spec(_spec))
-_spec.loader.exec_module(site)
 
 
 @dataclass

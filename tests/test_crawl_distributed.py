@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # pytest runs with --import-mode=importlib
-from ofweek_site import write_site  # noqa: E402
-from redis_workers import in_flight, start_worker, stored_urls, worker_log, worker_stats  # noqa: E402
+from ofweek_site import write_site
+from redis_workers import in_flight, start_worker, stored_urls, worker_log, worker_stats
 
 ARTICLES = 300
 

@@ -1,20 +1,8 @@
 """Incremental crawling end to end: a re-run downloads list pages only, new and edited articles are found."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
-
-def _helpers():
-    if "storecrawl" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("storecrawl", Path(__file__).with_name("storecrawl.py"))
-        sys.modules["storecrawl"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["storecrawl"])
-    return sys.modules["storecrawl"]
-
-
-sc = _helpers()
+import storecrawl as sc
 
 
 def last_run(db_path):

@@ -1,29 +1,19 @@
 """Database outages lose no item: retried, spooled, exit status 75, loaded by the next run or `scrapy loadspool`."""
 
-import importlib.util
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from newscrawl import db, migrations
+import storecrawl as sc
 
 
-def _helpers():
-    if "storecrawl" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("storecrawl", Path(__file__).with_name("storecrawl.py"))
-        sys.modules["storecrawl"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["storecrawl"])
-    return sys.modules["storecrawl"]
-
-
-sc = _helpers()
 FAST_FAIL = ["-s", "NEWSCRAWL_STORE_TIMEOUT=0.3", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1"]
 
 
