@@ -14,6 +14,7 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl.exitcodes import EXIT_OK, EXIT_SPOOLED
 from newscrawl.extensions.monitor import (
     ALARMS_KEY,
     EXIT_MONITOR_ALARM,
@@ -23,8 +24,6 @@ from newscrawl.extensions.monitor import (
 )
 from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
 
-EXIT_OK = 0
-EXIT_SPOOLED = 75  # the store's EX_TEMPFAIL: items waiting in the spool for the database
 # Which code a run (and a spider) exits with when several apply: the most specific first. A database
 # outage logs errors too, but 75 says what happened; an alarm says which portal changed.
 SEVERITY = (EXIT_SPIDER_FAILED, EXIT_MONITOR_ALARM, EXIT_SPOOLED, EXIT_TOO_MANY_ERRORS)

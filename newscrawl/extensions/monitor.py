@@ -10,14 +10,15 @@ from datetime import datetime, timedelta, timezone
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.exitcodes import (  # noqa: F401
+    EXIT_MONITOR_ALARM,
+    EXIT_SPIDER_FAILED,
+    EXIT_TOO_MANY_ERRORS,
+    EXIT_USAGE,
+)
 from newscrawl.items import ARTICLE_FIELDS
 
 logger = logging.getLogger(__name__)
-
-EXIT_SPIDER_FAILED = 1
-EXIT_USAGE = 2
-EXIT_MONITOR_ALARM = 3
-EXIT_TOO_MANY_ERRORS = 4
 
 ALARMS_KEY = "newscrawl/monitor/alarms"
 

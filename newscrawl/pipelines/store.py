@@ -13,11 +13,12 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from newscrawl import db, migrations, spool
+from newscrawl.exitcodes import EXIT_SPOOLED
 from newscrawl.pipelines.dedupe import DuplicateContent
 
 logger = logging.getLogger(__name__)
 
-EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, retrying later will work
+EX_TEMPFAIL = EXIT_SPOOLED
 
 
 class StorePipeline:

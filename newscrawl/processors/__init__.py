@@ -1,0 +1,38 @@
+"""Pure cleaning functions, one module per kind of value: a raw value scraped from a page in, a clean value out."""
+
+from newscrawl.processors.dates import DATE_IN_TEXT_RE, DEFAULT_TZ, parse_date, parse_since, to_iso
+from newscrawl.processors.html import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    BLOCK_TAGS,
+    REMOVE_WITH_CONTENT,
+    clean_body_html,
+    content_hash,
+    html_to_text,
+    images_from_html,
+)
+from newscrawl.processors.text import (
+    clean_text,
+    join_inline,
+    split_terms,
+    strip_label,
+    strip_site_suffix,
+    unique,
+)
+from newscrawl.processors.urls import (
+    LAZY_ATTRIBUTES,
+    absolute_url,
+    canonical_url,
+    image_url,
+    is_placeholder_image,
+    pick_image_source,
+    unwrap_proxy,
+)
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "BLOCK_TAGS", "DATE_IN_TEXT_RE", "DEFAULT_TZ", "LAZY_ATTRIBUTES",
+    "REMOVE_WITH_CONTENT", "absolute_url", "canonical_url", "clean_body_html", "clean_text", "content_hash",
+    "html_to_text", "image_url", "images_from_html", "is_placeholder_image", "join_inline", "parse_date",
+    "parse_since", "pick_image_source", "split_terms", "strip_label", "strip_site_suffix", "to_iso", "unique",
+    "unwrap_proxy",
+]

@@ -1,0 +1,156 @@
+"""Body HTML cleaners: sanitize with nh3, images, plain text and the content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import unicodedata
+
+import lxml.html
+import nh3
+
+from newscrawl.processors.text import clean_text, unique
+from newscrawl.processors.urls import absolute_url, image_url, pick_image_source
+
+ALLOWED_TAGS = {
+    "p", "br", "div", "a", "img", "figure", "figcaption", "strong", "b", "em", "i", "u", "s",
+    "sub", "sup", "blockquote", "pre", "code", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "caption", "hr", "section", "center", "dl", "dt", "dd",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+REMOVE_WITH_CONTENT = {
+    "script", "style", "iframe", "noscript", "form", "button", "select", "textarea", "object",
+    "embed", "svg", "canvas", "template", "audio", "video", "input", "frame", "frameset", "head", "title",
+}
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+    "pre", "figure", "figcaption", "table", "tr", "center", "dl", "dt", "dd", "hr", "header", "footer",
+}
+
+
+def clean_body_html(
+    html: str | None,
+    base_url: str | None = None,
+    drop: tuple[str, ...] = (),
+    chrome: tuple[str, ...] = (),
+) -> str | None:
+    """Sanitize an article body fragment.
+
+    Removes the elements matched by the CSS selectors in ``drop`` (ads, credits), picks the
+    real source of lazy images, drops placeholder and chrome images, makes links and images
+    absolute, then runs the nh3 (ammonia) sanitizer: no scripts, styles, iframes, forms,
+    event attributes or javascript: URLs.
+    """
+    if not html or not html.strip():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:  # lxml raises several types on hopeless markup
+        return None
+    for selector in drop:
+        for element in root.cssselect(selector):
+            _drop_keep_tail(element)
+    for img in list(root.iter("img")):
+        src = image_url(pick_image_source(dict(img.attrib)), base_url, chrome)
+        if src is None:
+            _drop_keep_tail(img)
+            continue
+        for attribute in list(img.attrib):
+            if attribute not in ("alt", "title", "width", "height"):
+                del img.attrib[attribute]
+        img.set("src", src)
+    for anchor in root.iter("a"):
+        href = absolute_url(anchor.get("href"), base_url)
+        if href is None:
+            anchor.attrib.pop("href", None)
+        else:
+            anchor.set("href", href)
+    container = root
+    while len(container) == 1 and container[0].tag in ("div", "section", "article") and not (
+        (container.text or "").strip() or (container[0].tail or "").strip()
+    ):
+        container = container[0]
+    fragment = (container.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in container
+    )
+    cleaned = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=REMOVE_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    cleaned = _drop_empty_blocks(cleaned)
+    return cleaned.strip() or None
+
+
+def _drop_keep_tail(element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+_EMPTY_BLOCK = re.compile(r"<(p|div|span|section|strong|center)>(?:\s|&nbsp;|\u3000|<br>)*</\1>")
+
+
+def _drop_empty_blocks(html: str) -> str:
+    previous = None
+    while previous != html:
+        previous = html
+        html = _EMPTY_BLOCK.sub("", html)
+    return html
+
+
+def images_from_html(html: str | None) -> list[str]:
+    """The src of every <img> in a cleaned body, in order, deduplicated."""
+    if not html:
+        return []
+    return unique(html_lib.unescape(src) for src in re.findall(r'<img\b[^>]*?\bsrc="([^"]+)"', html))
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Readable text of a body: one paragraph per block, inline markup joined without breaks."""
+    if not html or not html.strip():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:
+        return None
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif element.tag in BLOCK_TAGS or element.tag in ("td", "th"):
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+    lines = (clean_text(line) for line in root.text_content().split("\n"))
+    text = "\n\n".join(line for line in lines if line)
+    return text or None
+
+
+def content_hash(text: str | None) -> str | None:
+    """SHA-256 of the body text with width, case and whitespace normalised away."""
+    if not text:
+        return None
+    normal = unicodedata.normalize("NFKC", text).lower()
+    normal = re.sub(r"[\s\W_]+", "", normal)
+    if not normal:
+        return None
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()

@@ -1,0 +1,155 @@
+"""URL cleaners: absolute, canonical, proxy-unwrapped, placeholder-free image URLs."""
+
+from __future__ import annotations
+
+import re
+from posixpath import basename
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|spm|from|scm|share_?\w*|fbclid|gclid|wxfrom|isappinstalled|"
+    r"mpshare|srcid|_hsenc|_hsmi|mc_cid|mc_eid|ref|refer|source_from)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str | None, base_url: str | None = None) -> str | None:
+    """Absolute URL without fragment and tracking parameters; host lower-cased.
+
+    >>> canonical_url("HTTPS://Cloud.OFweek.com/a.html?utm_source=x&id=2#top")
+    'https://cloud.ofweek.com/a.html?id=2'
+    """
+    url = absolute_url(url, base_url)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query, safe="/:,"), "")
+    )
+
+
+def absolute_url(url: str | None, base_url: str | None = None) -> str | None:
+    """Strip whitespace, resolve relative and protocol-relative URLs; only http(s) survives.
+
+    >>> absolute_url(" //img.ithome.com/a.jpg ", "https://www.ithome.com/0/1.htm")
+    'https://img.ithome.com/a.jpg'
+    """
+    if not url:
+        return None
+    url = re.sub(r"[\s\u00a0]+", "", str(url))
+    if not url or url.startswith(("data:", "javascript:", "about:", "#", "mailto:")):
+        return None
+    if base_url:
+        url = urljoin(base_url, url)
+    elif url.startswith("//"):
+        url = "https:" + url
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        return None
+    return url
+
+
+_PROXY_PARAMS = ("url", "u", "src", "image", "img", "imgurl", "target", "href")
+
+
+def unwrap_proxy(url: str | None) -> str | None:
+    """Remove image-proxy wrappers, repeatedly.
+
+    >>> unwrap_proxy("https://cors.zfour.workers.dev/?http://images.ofweek.com/a.png")
+    'http://images.ofweek.com/a.png'
+    >>> unwrap_proxy("https://proxy.example/img?url=https%3A%2F%2Fx.com%2Fa.jpg&w=300")
+    'https://x.com/a.jpg'
+    """
+    if not url:
+        return url
+    for _ in range(5):
+        parts = urlsplit(url)
+        inner = None
+        raw_query = unquote(parts.query)
+        if re.match(r"^https?://", raw_query):
+            inner = raw_query
+        else:
+            for key, value in parse_qsl(parts.query):
+                if key.lower() in _PROXY_PARAMS and re.match(r"^(?:https?:)?//", value):
+                    inner = value
+                    break
+            else:
+                match = re.match(r"^/+(https?:/+.+)$", parts.path)
+                if match:
+                    inner = re.sub(r"^(https?:)/+", r"\1//", match.group(1))
+        if not inner:
+            return url
+        url = "https:" + inner if inner.startswith("//") else inner
+    return url
+
+
+_PLACEHOLDER_NAME = re.compile(
+    r"^(?:t|blank|spacer|pixel|1x1|clear|dot|empty|transparent|loading|lazy|lazyload|placeholder|"
+    r"grey|gray|none|default|nopic|no_?image|space|s)\.(?:gif|png|jpe?g|svg|webp)$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_PATH = re.compile(r"/(?:placeholder|lazyload|loading|spacer)s?/", re.IGNORECASE)
+
+
+def is_placeholder_image(url: str | None) -> bool:
+    """True for spacer/placeholder images and data: URIs.
+
+    >>> is_placeholder_image("//img.ithome.com/images/v2/t.png")
+    True
+    >>> is_placeholder_image("http://images.ofweek.com/Upload/News/2022-8/10/a.png")
+    False
+    """
+    if not url or url.strip().startswith("data:"):
+        return True
+    path = urlsplit(url.strip()).path
+    return bool(_PLACEHOLDER_NAME.match(basename(path)) or _PLACEHOLDER_PATH.search(path))
+
+
+def image_url(url: str | None, base_url: str | None = None, chrome: tuple[str, ...] = ()) -> str | None:
+    """A clean absolute content-image URL, or None for placeholders and site chrome.
+
+    ``chrome`` holds regular expressions for the portal's own chrome images (logos, bars).
+    """
+    url = absolute_url(url, base_url)
+    url = unwrap_proxy(url)
+    if url is None or is_placeholder_image(url):
+        return None
+    if any(re.search(pattern, url, re.IGNORECASE) for pattern in chrome):
+        return None
+    return url
+
+
+LAZY_ATTRIBUTES = ("data-original", "data-src", "data-lazy-src", "data-actualsrc", "data-url", "data-echo")
+
+
+def pick_image_source(attrs: dict) -> str | None:
+    """The real image of an <img>: lazy-load attributes first, then srcset's largest, then src."""
+    for name in LAZY_ATTRIBUTES:
+        value = attrs.get(name)
+        if value and not is_placeholder_image(value):
+            return value.strip()
+    for name in ("data-srcset", "srcset"):
+        value = attrs.get(name)
+        if value:
+            best = _largest_srcset(value)
+            if best and not is_placeholder_image(best):
+                return best
+    src = attrs.get("src")
+    if src and not is_placeholder_image(src):
+        return src.strip()
+    return None
+
+
+def _largest_srcset(srcset: str) -> str | None:
+    best, best_size = None, -1.0
+    for candidate in srcset.split(","):
+        bits = candidate.strip().split()
+        if not bits:
+            continue
+        size = 1.0
+        if len(bits) > 1:
+            match = re.match(r"([\d.]+)[wx]$", bits[1])
+            size = float(match.group(1)) if match else 1.0
+        if size > best_size:
+            best, best_size = bits[0], size
+    return best
