@@ -45,7 +45,7 @@ class PortalSpider(scrapy.Spider):
     chrome_images: tuple[str, ...] = ()
     drop_from_body: tuple[str, ...] = ()
     default_max_pages = 5
-    # Filled from the generic extractor (newscrawl/extract.py) when the portal's selectors find nothing.
+    # Filled from the generic extractor (newscrawl/extract/) when the portal's selectors find nothing.
     fallback_fields: tuple[str, ...] = (
         "title", "published_at", "author", "source", "summary", "tags", "categories", "headimg", "body_html",
     )
