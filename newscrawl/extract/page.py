@@ -23,6 +23,9 @@ FIELDS = (
     "url", "site", "title", "published_at", "author", "source", "summary",
     "tags", "categories", "headimg", "body_html", "language",
 )
+# Titles of the pages a site answers at a deleted or mistyped article URL.
+ERROR_TITLE = re.compile(r"页面不存在|页面没有找到|找不到|已删除|不存在|出错|错误页|^\s*404|\b404\b|not found|error", re.I)
+MIN_ARTICLE_CHARS = 100
 
 
 class PageExtractor:
@@ -307,6 +310,13 @@ class PageExtractor:
         )
         match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?$", value or "")
         return match.group(1).lower() if match else None
+
+    @cached_property
+    def looks_like_article(self) -> bool:
+        """A headline that is not an error page's and a body of a news item's length (not a footer)."""
+        if not self.title or ERROR_TITLE.search(self.title) or not self.body_html:
+            return False
+        return len(re.sub(r"\s+", "", p.html_to_text(self.body_html) or "")) >= MIN_ARTICLE_CHARS
 
     # ---------------------------------------------------------------- output
 
