@@ -733,3 +733,17 @@ def write_rows(engine: sa.Engine, rows: list[dict], seen_at: datetime | None = N
 
     attempt(good)
     return outcomes  # type: ignore[return-value]
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """A command's exit code for a database error: 2 fix the setting, 75 retry later, 74 refused, 1 otherwise."""
+    from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPIDER_FAILED, EXIT_SPOOLED, EXIT_USAGE
+
+    kind = classify(exc)
+    if kind == "configuration":
+        return EXIT_USAGE
+    if kind == "rejected":
+        return EXIT_NOT_STORED
+    if isinstance(exc, (DatabaseTimeout, sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return EXIT_SPOOLED
+    return EXIT_SPIDER_FAILED

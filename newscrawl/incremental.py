@@ -44,7 +44,10 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.limits = db.Limits.from_settings(settings)
-        self.engine = db.create_engine(url, limits=self.limits)
+        try:
+            self.engine = db.create_engine(url, limits=self.limits)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
         self.gone_days = settings.getfloat("NEWSCRAWL_GONE_DAYS", 30.0)
         self.spool_dir = settings.get("NEWSCRAWL_SPOOL_DIR") or "spool"
         self.spool_key = spool.database_key(url)

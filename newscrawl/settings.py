@@ -2,6 +2,10 @@
 
 import os
 
+from newscrawl import logmask
+
+logmask.install()
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"

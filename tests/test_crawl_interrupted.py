@@ -10,7 +10,7 @@ import pytest
 import storecrawl as sc
 
 ARTICLES = 100  # 5 list pages of 20
-LATENCY = "0.03"
+LATENCY = "0.1"
 
 
 def stored(db_path) -> int:
