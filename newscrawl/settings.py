@@ -18,6 +18,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # like the telnet console: it would run code sent to a local port
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
 
 # Offline mirror: serve every request from a wget -m style tree (see README).
@@ -79,7 +80,7 @@ NEWSCRAWL_REDIS_KEY_PREFIX = os.environ.get("NEWSCRAWL_REDIS_KEY_PREFIX", "newsc
 NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
 NEWSCRAWL_REDIS_HEARTBEAT = float(os.environ.get("NEWSCRAWL_REDIS_HEARTBEAT", "30"))
 NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not in ("0", "false", "False")
-ADDONS = {"newscrawl.distributed.DistributedCrawl": 0}
+ADDONS = {"newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {

@@ -73,6 +73,8 @@ class PortalSpider(scrapy.Spider):
     fallback_fields: tuple[str, ...] = (
         "title", "published_at", "author", "source", "summary", "tags", "categories", "headimg", "body_html",
     )
+    # Fields the portal does not carry on every article (an empty one means "none"): never asked of the fallback.
+    optional_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, start_urls=None, max_pages=None, since=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,7 +258,7 @@ class PortalSpider(scrapy.Spider):
         """
         if not (isinstance(response, TextResponse) and self.is_article_url(response.url)):
             return False
-        return bool(self.body_html(response)) or self.rescued_by_extractor(response)
+        return bool(self.article_body(response)) or self.rescued_by_extractor(response)
 
     def rescued_by_extractor(self, response: Response) -> bool:
         """An article URL whose body selectors miss: does the generic extractor find a title and a body?"""
@@ -292,7 +294,7 @@ class PortalSpider(scrapy.Spider):
         A rising ``newscrawl/fallback/<field>`` means the portal changed its layout. The page is
         extracted lazily and once; trafilatura runs only when the body itself is missing.
         """
-        missing = [f for f in self.fallback_fields if not loader.get_output_value(f)]
+        missing = [f for f in self.fallback_fields if f not in self.optional_fields and not loader.get_output_value(f)]
         if "headimg" in missing and p.images_from_html(loader.get_output_value("body_html")):
             missing.remove("headimg")  # the body's first image becomes the lead image
         if not missing:
@@ -309,6 +311,14 @@ class PortalSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"newscrawl/fallback/{field}")
                 self.logger.debug("Fallback %s on %s", field, response.url)
 
+    def article_body(self, response: Response) -> str | None:
+        """``body_html(response)``, found once per page: looks_like_article and populate share it."""
+        cached = getattr(self, "_article_body", None)
+        if cached is None or cached[0] is not response:
+            cached = (response, self.body_html(response))
+            self._article_body = cached
+        return cached[1]
+
     def page_extractor(self, response: Response) -> PageExtractor:
         """The generic extractor for ``response``, built once per page."""
         cached = getattr(self, "_page_extractor", None)
@@ -319,6 +329,7 @@ class PortalSpider(scrapy.Spider):
 
     def article_loader(self, response: Response) -> ArticleLoader:
         return ArticleLoader(
+            selector=response.selector if isinstance(response, TextResponse) else None,  # the page parsed once
             response=response,
             base_url=response.url,
             tz=self.tz,
