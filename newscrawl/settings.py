@@ -30,8 +30,28 @@ NEWSCRAWL_MIRROR = os.environ.get("NEWSCRAWL_MIRROR", "")
 NEWSCRAWL_MIRROR_LATENCY = float(os.environ.get("NEWSCRAWL_MIRROR_LATENCY", "0"))
 
 DOWNLOADER_MIDDLEWARES = {
+    # Hostile pages (docs/OPERATIONS.md): Retry-After, redirects counted, meta refresh only from <head>,
+    # mis-declared charsets decoded again, no request to an internal address (checked after the mirror).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
+    "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
+    "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
 }
+# Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
+NEWSCRAWL_ALLOWED_NETWORKS = os.environ.get("NEWSCRAWL_ALLOWED_NETWORKS", "")
+NEWSCRAWL_ALLOWED_SCHEMES = "http,https"
+NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+# News pages are well under 1 MB; Scrapy's 1 GB default let a 300 MB gzip body through. Also bounds decompression.
+DOWNLOAD_MAXSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_MAXSIZE", str(8 * 1024 * 1024)))
+DOWNLOAD_WARNSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_WARNSIZE", str(2 * 1024 * 1024)))
+NEWSCRAWL_MAX_BODY_CHARS = int(os.environ.get("NEWSCRAWL_MAX_BODY_CHARS", "300000"))
+# The sane range of published dates: outside it a date is treated as missing (counted newscrawl/date_unparsed).
+NEWSCRAWL_DATE_EARLIEST = os.environ.get("NEWSCRAWL_DATE_EARLIEST", "1990-01-01")
+NEWSCRAWL_DATE_MAX_AHEAD_DAYS = float(os.environ.get("NEWSCRAWL_DATE_MAX_AHEAD_DAYS", "1"))
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -61,6 +81,7 @@ NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0"
 # Article URLs that answered 404/410 are not requested again for this many days.
 NEWSCRAWL_GONE_DAYS = float(os.environ.get("NEWSCRAWL_GONE_DAYS", "30"))
 SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,
 }
 NEWSCRAWL_RECORD_RUNS = os.environ.get("NEWSCRAWL_RECORD_RUNS", "1") not in ("0", "false", "False", "off")
@@ -74,6 +95,10 @@ NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not i
 ADDONS = {"newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.exporters.SafeJsonLinesItemExporter",
+    "jsonl": "newscrawl.exporters.SafeJsonLinesItemExporter",
+}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
 
@@ -97,6 +122,7 @@ NEWSCRAWL_MONITOR_MAX_FALLBACK = os.environ.get(
     "NEWSCRAWL_MONITOR_MAX_FALLBACK", '{"title": 0.5, "published_at": 0.5, "body_html": 0.5}'
 )
 NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", "0.5"))
+NEWSCRAWL_MONITOR_MAX_FAILED = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_FAILED", "0.2"))
 NEWSCRAWL_MONITOR_MIN_ITEMS = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_ITEMS", "0"))
 NEWSCRAWL_MONITOR_HISTORY = int(os.environ.get("NEWSCRAWL_MONITOR_HISTORY", "5"))
 NEWSCRAWL_MONITOR_COVERAGE_DROP = float(os.environ.get("NEWSCRAWL_MONITOR_COVERAGE_DROP", "0.3"))
