@@ -96,7 +96,7 @@ class StorePipeline:
 
     async def process_item(self, item):
         done = Deferred()
-        self.buffer.append((db.article_row(ItemAdapter(item).asdict()), done))
+        self.buffer.append((db.article_row(ItemAdapter(item)), done))  # asdict() deep-copies
         if len(self.buffer) >= self.batch_size:
             self._start_flush()
         elif self.timer is None:
