@@ -2,6 +2,10 @@
 
 import os
 
+from newscrawl import logmask
+
+logmask.install()
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -26,8 +30,28 @@ NEWSCRAWL_MIRROR = os.environ.get("NEWSCRAWL_MIRROR", "")
 NEWSCRAWL_MIRROR_LATENCY = float(os.environ.get("NEWSCRAWL_MIRROR_LATENCY", "0"))
 
 DOWNLOADER_MIDDLEWARES = {
+    # Hostile pages (docs/OPERATIONS.md): Retry-After, redirects counted, meta refresh only from <head>,
+    # mis-declared charsets decoded again, no request to an internal address (checked after the mirror).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
+    "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
+    "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
 }
+# Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
+NEWSCRAWL_ALLOWED_NETWORKS = os.environ.get("NEWSCRAWL_ALLOWED_NETWORKS", "")
+NEWSCRAWL_ALLOWED_SCHEMES = "http,https"
+NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+# News pages are well under 1 MB; Scrapy's 1 GB default let a 300 MB gzip body through. Also bounds decompression.
+DOWNLOAD_MAXSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_MAXSIZE", str(8 * 1024 * 1024)))
+DOWNLOAD_WARNSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_WARNSIZE", str(2 * 1024 * 1024)))
+NEWSCRAWL_MAX_BODY_CHARS = int(os.environ.get("NEWSCRAWL_MAX_BODY_CHARS", "300000"))
+# The sane range of published dates: outside it a date is treated as missing (counted newscrawl/date_unparsed).
+NEWSCRAWL_DATE_EARLIEST = os.environ.get("NEWSCRAWL_DATE_EARLIEST", "1990-01-01")
+NEWSCRAWL_DATE_MAX_AHEAD_DAYS = float(os.environ.get("NEWSCRAWL_DATE_MAX_AHEAD_DAYS", "1"))
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -38,17 +62,26 @@ ITEM_PIPELINES = {
 # Storage: any SQLAlchemy URL; SQLite needs nothing installed.
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
 NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
-# Store details (docs/SCHEMA.md): an item waits at most FLUSH_INTERVAL s for its batch; a failing
-# batch is retried RETRIES times (RETRY_DELAY s, doubling), then spooled to SPOOL_DIR (exit code 75).
-NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "1.0"))
+# Store details (docs/SCHEMA.md): a batch is written when full or when nothing else can join it (at the
+# latest after FLUSH_INTERVAL s); a failing batch is retried RETRIES times (RETRY_DELAY s, doubling), then
+# spooled to SPOOL_DIR (exit code 75).
+NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "10.0"))
 NEWSCRAWL_STORE_RETRIES = int(os.environ.get("NEWSCRAWL_STORE_RETRIES", "3"))
 NEWSCRAWL_STORE_RETRY_DELAY = float(os.environ.get("NEWSCRAWL_STORE_RETRY_DELAY", "1.0"))
 NEWSCRAWL_STORE_TIMEOUT = float(os.environ.get("NEWSCRAWL_STORE_TIMEOUT", "5.0"))
+# Time limits of every database call (seconds): PostgreSQL statement_timeout and lock_timeout, TCP
+# keepalives / tcp_user_timeout; a call that exceeds connect + statement + lock + 5 s counts as an outage.
+NEWSCRAWL_DB_STATEMENT_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_STATEMENT_TIMEOUT", "30"))
+NEWSCRAWL_DB_LOCK_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_LOCK_TIMEOUT", "10"))
+NEWSCRAWL_DB_KEEPALIVE = float(os.environ.get("NEWSCRAWL_DB_KEEPALIVE", "10"))
 NEWSCRAWL_SPOOL_DIR = os.environ.get("NEWSCRAWL_SPOOL_DIR", "spool")
 NEWSCRAWL_DB_AUTO_MIGRATE = os.environ.get("NEWSCRAWL_DB_AUTO_MIGRATE", "1") not in ("0", "false", "False", "off")
 # Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
 NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0", "false", "False", "off")
+# Article URLs that answered 404/410 are not requested again for this many days.
+NEWSCRAWL_GONE_DAYS = float(os.environ.get("NEWSCRAWL_GONE_DAYS", "30"))
 SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,
 }
 NEWSCRAWL_RECORD_RUNS = os.environ.get("NEWSCRAWL_RECORD_RUNS", "1") not in ("0", "false", "False", "off")
@@ -62,6 +95,10 @@ NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not i
 ADDONS = {"newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.exporters.SafeJsonLinesItemExporter",
+    "jsonl": "newscrawl.exporters.SafeJsonLinesItemExporter",
+}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
 
@@ -85,6 +122,7 @@ NEWSCRAWL_MONITOR_MAX_FALLBACK = os.environ.get(
     "NEWSCRAWL_MONITOR_MAX_FALLBACK", '{"title": 0.5, "published_at": 0.5, "body_html": 0.5}'
 )
 NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", "0.5"))
+NEWSCRAWL_MONITOR_MAX_FAILED = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_FAILED", "0.2"))
 NEWSCRAWL_MONITOR_MIN_ITEMS = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_ITEMS", "0"))
 NEWSCRAWL_MONITOR_HISTORY = int(os.environ.get("NEWSCRAWL_MONITOR_HISTORY", "5"))
 NEWSCRAWL_MONITOR_COVERAGE_DROP = float(os.environ.get("NEWSCRAWL_MONITOR_COVERAGE_DROP", "0.3"))
