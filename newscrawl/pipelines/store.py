@@ -119,7 +119,7 @@ class StorePipeline:
 
     async def process_item(self, item):
         done = Deferred()
-        self.buffer.append((db.article_row(ItemAdapter(item).asdict()), done))
+        self.buffer.append((db.article_row(ItemAdapter(item)), done))  # not asdict(): it deep-copies
         self.waiting += 1
         try:
             if len(self.buffer) >= self.batch_size:
