@@ -80,7 +80,8 @@ def one_round(count: int, mode: str, kill_after: float | None) -> dict:
         process.wait(timeout=120)
         first = stored(db_path)
         rerun = sc.crawl(tmp, mirror, database, *extra, feed="second.jsonl")
-        third = sc.crawl(tmp, mirror, database, *extra, feed="third.jsonl")
+        # A scheduled run after that, without the JOBDIR (a finished job's requests.seen would filter everything).
+        third = sc.crawl(tmp, mirror, database, *args_for(count, tmp, False), feed="third.jsonl")
         with sqlite3.connect(db_path) as connection:
             rows = [url for (url,) in connection.execute("SELECT url FROM articles")]
             rewritten = connection.execute("SELECT count(*) FROM article_versions").fetchone()[0]
