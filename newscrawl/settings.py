@@ -1,6 +1,4 @@
-"""Polite defaults; every deployment knob can be set with -s NAME=value or the environment."""
-
-import os
+"""Polite defaults as plain values; newscrawl/config.py adds the environment and checks every value at start."""
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -18,11 +16,13 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+LOG_LEVEL = "INFO"  # NEWSCRAWL_LOG_LEVEL in the environment sets it too
 
 # Offline mirror: serve every request from a wget -m style tree (see README).
-NEWSCRAWL_MIRROR = os.environ.get("NEWSCRAWL_MIRROR", "")
-NEWSCRAWL_MIRROR_LATENCY = float(os.environ.get("NEWSCRAWL_MIRROR_LATENCY", "0"))
+NEWSCRAWL_MIRROR = ""
+NEWSCRAWL_MIRROR_LATENCY = 0.0
+# Pin the crawl time relative dates resolve against (replays, tests): an ISO 8601 time; empty = now.
+NEWSCRAWL_NOW = ""
 
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
@@ -35,34 +35,37 @@ ITEM_PIPELINES = {
 }
 
 # Storage: any SQLAlchemy URL; SQLite needs nothing installed.
-NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
-NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
+NEWSCRAWL_DATABASE_URL = "sqlite:///newscrawl.db"
+NEWSCRAWL_STORE_BATCH_SIZE = 50
 # Store details (docs/SCHEMA.md): an item waits at most FLUSH_INTERVAL s for its batch; a failing
 # batch is retried RETRIES times (RETRY_DELAY s, doubling), then spooled to SPOOL_DIR (exit code 75).
-NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "1.0"))
-NEWSCRAWL_STORE_RETRIES = int(os.environ.get("NEWSCRAWL_STORE_RETRIES", "3"))
-NEWSCRAWL_STORE_RETRY_DELAY = float(os.environ.get("NEWSCRAWL_STORE_RETRY_DELAY", "1.0"))
-NEWSCRAWL_STORE_TIMEOUT = float(os.environ.get("NEWSCRAWL_STORE_TIMEOUT", "5.0"))
-NEWSCRAWL_SPOOL_DIR = os.environ.get("NEWSCRAWL_SPOOL_DIR", "spool")
-NEWSCRAWL_DB_AUTO_MIGRATE = os.environ.get("NEWSCRAWL_DB_AUTO_MIGRATE", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_STORE_FLUSH_INTERVAL = 1.0
+NEWSCRAWL_STORE_RETRIES = 3
+NEWSCRAWL_STORE_RETRY_DELAY = 1.0
+NEWSCRAWL_STORE_TIMEOUT = 5.0
+NEWSCRAWL_SPOOL_DIR = "spool"
+NEWSCRAWL_DB_AUTO_MIGRATE = True
 # Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
-NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_INCREMENTAL = True
 SPIDER_MIDDLEWARES = {
     "newscrawl.incremental.IncrementalMiddleware": 950,
 }
-NEWSCRAWL_RECORD_RUNS = os.environ.get("NEWSCRAWL_RECORD_RUNS", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_RECORD_RUNS = True
 
 # Distributed crawling (docs/OPERATIONS.md): set NEWSCRAWL_REDIS_URL and start any number of workers.
-NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
-NEWSCRAWL_REDIS_KEY_PREFIX = os.environ.get("NEWSCRAWL_REDIS_KEY_PREFIX", "newscrawl")
-NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
-NEWSCRAWL_REDIS_HEARTBEAT = float(os.environ.get("NEWSCRAWL_REDIS_HEARTBEAT", "30"))
-NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not in ("0", "false", "False")
-ADDONS = {"newscrawl.distributed.DistributedCrawl": 0}
+NEWSCRAWL_REDIS_URL = ""
+NEWSCRAWL_REDIS_KEY_PREFIX = "newscrawl"
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30.0
+NEWSCRAWL_REDIS_HEARTBEAT = 30.0
+NEWSCRAWL_REDIS_RECOVERY = True
+# config first: the environment and the checks come before any add-on reads a setting.
+ADDONS = {"newscrawl.config.Config": -100, "newscrawl.distributed.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check`: the spiders' contracts (docstrings of parse_article/parse_list) against samples/mirror.
+SPIDER_CONTRACTS = {"scrapy.contracts.default.ScrapesContract": None, "newscrawl.contracts.ScrapesContract": 6}
 
 # Operations (docs/OPERATIONS.md): the run monitor and progress lines. Monitor before the run recorder,
 # so that its alarms and exit code are in the stats the recorder stores.
@@ -71,21 +74,17 @@ EXTENSIONS = {
     "newscrawl.extensions.progress.Progress": 110,
     "newscrawl.extensions.runs.CrawlRunRecorder": 900,
 }
-NEWSCRAWL_REPORT_PATH = os.environ.get("NEWSCRAWL_REPORT_PATH", "reports/crawlall-%Y%m%dT%H%M%SZ.json")
-NEWSCRAWL_MAX_ERRORS = int(os.environ.get("NEWSCRAWL_MAX_ERRORS", "0"))
-NEWSCRAWL_PROGRESS = os.environ.get("NEWSCRAWL_PROGRESS", "auto")
-NEWSCRAWL_PROGRESS_INTERVAL = float(os.environ.get("NEWSCRAWL_PROGRESS_INTERVAL", "10"))
-NEWSCRAWL_MONITOR_ENABLED = os.environ.get("NEWSCRAWL_MONITOR_ENABLED", "1") not in ("0", "false", "False", "off")
-NEWSCRAWL_MONITOR_MIN_SAMPLE = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_SAMPLE", "10"))
-NEWSCRAWL_MONITOR_MIN_COVERAGE = os.environ.get(
-    "NEWSCRAWL_MONITOR_MIN_COVERAGE", '{"title": 0.95, "published_at": 0.9, "body_text": 0.9}'
-)
-NEWSCRAWL_MONITOR_MAX_FALLBACK = os.environ.get(
-    "NEWSCRAWL_MONITOR_MAX_FALLBACK", '{"title": 0.5, "published_at": 0.5, "body_html": 0.5}'
-)
-NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", "0.5"))
-NEWSCRAWL_MONITOR_MIN_ITEMS = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_ITEMS", "0"))
-NEWSCRAWL_MONITOR_HISTORY = int(os.environ.get("NEWSCRAWL_MONITOR_HISTORY", "5"))
-NEWSCRAWL_MONITOR_COVERAGE_DROP = float(os.environ.get("NEWSCRAWL_MONITOR_COVERAGE_DROP", "0.3"))
-NEWSCRAWL_MONITOR_FALLBACK_RISE = float(os.environ.get("NEWSCRAWL_MONITOR_FALLBACK_RISE", "0.3"))
-NEWSCRAWL_MONITOR_COUNT_RATIO = float(os.environ.get("NEWSCRAWL_MONITOR_COUNT_RATIO", "0.2"))
+NEWSCRAWL_REPORT_PATH = "reports/crawlall-%Y%m%dT%H%M%SZ.json"
+NEWSCRAWL_MAX_ERRORS = 0
+NEWSCRAWL_PROGRESS = "auto"
+NEWSCRAWL_PROGRESS_INTERVAL = 10.0
+NEWSCRAWL_MONITOR_ENABLED = True
+NEWSCRAWL_MONITOR_MIN_SAMPLE = 10
+NEWSCRAWL_MONITOR_MIN_COVERAGE = {"title": 0.95, "published_at": 0.9, "body_text": 0.9}
+NEWSCRAWL_MONITOR_MAX_FALLBACK = {"title": 0.5, "published_at": 0.5, "body_html": 0.5}
+NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = 0.5
+NEWSCRAWL_MONITOR_MIN_ITEMS = 0
+NEWSCRAWL_MONITOR_HISTORY = 5
+NEWSCRAWL_MONITOR_COVERAGE_DROP = 0.3
+NEWSCRAWL_MONITOR_FALLBACK_RISE = 0.3
+NEWSCRAWL_MONITOR_COUNT_RATIO = 0.2

@@ -1,27 +1,38 @@
-"""`scrapy crawl`, with invalid spider arguments reported in one line instead of a traceback."""
+"""`scrapy crawl`, with settings and spider arguments checked first: one line per mistake, exit code 2."""
 
 from __future__ import annotations
-
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.spiders.base import SpiderArgumentError
+from newscrawl import arguments, config
+from newscrawl.exitcodes import EXIT_USAGE
+from newscrawl.extensions.runs import record_refused_run
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self):
+        return "Run a spider. `-a help=1` (or `scrapy args SPIDER`) lists its arguments; bad ones stop it with exit code 2."
+
     def run(self, args, opts):
         if len(args) == 1 and self.crawler_process is not None:
             try:
                 spidercls = self.crawler_process.spider_loader.load(args[0])
             except KeyError:
                 raise UsageError(f"no spider named {args[0]!r}; `scrapy list` shows them") from None
-            try:
-                spidercls(**opts.spargs)
-            except SpiderArgumentError as exc:
-                print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
-                self.exitcode = 2
+            if "help" in opts.spargs:
+                print(arguments.describe(spidercls))
+                return
+            lines = config.problems(self.settings)
+            if not lines:
+                try:
+                    spidercls(**opts.spargs)
+                except arguments.SpiderArgumentError as exc:
+                    lines = [str(exc)]
+            if lines:
+                record_refused_run(self.settings, args[0], opts.spargs, lines)
+                config.report(lines, f"scrapy crawl {args[0]}: ")
+                self.exitcode = EXIT_USAGE
                 return
         super().run(args, opts)
         # A component asked for a non-zero exit (e.g. 75: items spooled, docs/SCHEMA.md).

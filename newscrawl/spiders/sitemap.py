@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import lxml.etree
 import scrapy
@@ -10,7 +9,8 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import processors as p
-from newscrawl.spiders.base import GenericSpider, SpiderArgumentError
+from newscrawl.arguments import Argument, regex, urls
+from newscrawl.spiders.base import GenericSpider
 
 _PARSER = dict(recover=True, remove_comments=True, resolve_entities=False, no_network=True, huge_tree=False)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
@@ -26,13 +26,15 @@ class SitemapSpider(GenericSpider):
     name = "sitemap"
     url_help = "SITEMAP_OR_ROBOTS_TXT_URL"
 
-    def __init__(self, *args, url=None, pattern=None, **kwargs):
+    arguments = (
+        Argument("url", urls, help="sitemaps, sitemap indexes or robots.txt files to read (required)",
+                 metavar="URL[,URL…]"),
+        Argument("pattern", regex, help="keep only article URLs this regular expression finds", metavar="REGEX"),
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.start_urls = self.required_urls(url)
-        try:
-            self.pattern = re.compile(pattern) if pattern else None
-        except re.error as exc:
-            raise SpiderArgumentError(f"pattern is not a valid regular expression ({exc}): {pattern!r}") from None
+        self.start_urls = self.required_urls(self.url)
         self._sitemaps_seen: set[str] = set()
 
     async def start(self):
@@ -47,6 +49,16 @@ class SitemapSpider(GenericSpider):
             return None
         self._sitemaps_seen.add(url)
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, meta={"newscrawl": "list"})
+
+    def parse(self, response, **kwargs):
+        """`scrapy parse --spider=sitemap URL`: robots.txt, a sitemap (index), or an article page."""
+        if response.url.rstrip("/").endswith("/robots.txt"):
+            return self.parse_robots(response)
+        kind = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        body = response.body.lstrip()[:5]
+        if "xml" in kind or "text/plain" in kind or body == b"<?xml" or gzip_magic_number(response):
+            return self.parse_sitemap(response)
+        return self.parse_article(response)
 
     def parse_robots(self, response):
         urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
