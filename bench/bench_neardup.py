@@ -1,7 +1,9 @@
 """Near-duplicate detection: precision/recall by threshold on the built pairs, and DB lookup time at 10k/100k articles.
 
-Usage: .venv/bin/python bench/bench_neardup.py [--sizes 10000,100000] [--skip-lookup]
+Usage: .venv/bin/python bench/bench_neardup.py [--sizes 10000,100000] [--skip-lookup] [--filler distinct,similar]
 The baseline for lookup is a linear scan (every stored signature compared) measured in the same run.
+Filler articles are distinct texts, or similar ones that all share most LSH bands (the case that made
+lookups grow with the database before the bucket cap).
 SimHash is measured alongside on the same pairs: it is the alternative the issue names, and the
 reason MinHash was chosen (docs/SCHEMA.md, "Deduplication").
 """
@@ -103,23 +105,38 @@ def scratch_databases(tmp: Path, engines: set[str]):
         admin.dispose()
 
 
-def fill(engine: sa.Engine, start: int, stop: int, rng: np.random.Generator) -> None:
-    """Stored articles ``start..stop`` with random signatures: distinct texts, as most of a real database is."""
+FILLER_PORTALS = 5
+
+
+def filler_signature(rng: np.random.Generator, similar: bool, template: np.ndarray) -> bytes:
+    """Distinct texts: a random signature. Similar texts (templates, notices): the template with 8 of 128 values
+    changed, so each shares about 25 of 32 bands (estimated similarity ~0.94) with every other filler article."""
+    if not similar:
+        return rng.integers(0, 2**32, size=neardup.NUM_PERM, dtype=np.uint64).astype("<u4").tobytes()
+    values = template.copy()
+    values[rng.choice(neardup.NUM_PERM, size=8, replace=False)] = rng.integers(0, 2**32, size=8, dtype=np.uint64)
+    return values.astype("<u4").tobytes()
+
+
+def fill(engine: sa.Engine, start: int, stop: int, rng: np.random.Generator, similar: bool = False, own=None) -> None:
+    """Stored articles ``start..stop`` on FILLER_PORTALS portals, indexed as the store indexes them (bucket cap)."""
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    template = np.random.default_rng(7).integers(0, 2**32, size=neardup.NUM_PERM, dtype=np.uint64)
+    own = {} if own is None else own  # per portal: articles indexed per bucket so far
     for chunk in range(start, stop, 10_000):
         ids = range(chunk, min(stop, chunk + 10_000))
-        articles, band_rows = [], []
+        articles = []
         for i in ids:
-            sig = rng.integers(0, 2**32, size=neardup.NUM_PERM, dtype=np.uint64).astype("<u4").tobytes()
-            articles.append({"url": f"https://filler.example/{i}", "portal": "filler", "title": "x", "categories": [],
-                             "tags": [], "images": [], "first_seen_at": now, "last_seen_at": now, "updated_at": now,
-                             "minhash": sig})
-            band_rows.append(sig)
+            sig = filler_signature(rng, similar, template)
+            articles.append({"url": f"https://filler.example/{i}", "portal": f"filler{i % FILLER_PORTALS}", "title": "x",
+                             "categories": [], "tags": [], "images": [], "first_seen_at": now, "last_seen_at": now,
+                             "updated_at": now, "minhash": sig})
         with engine.begin() as connection:
             connection.execute(db.articles.insert(), articles)
             found = dict(connection.execute(sa.select(db.articles.c.url, db.articles.c.id).where(
                 db.articles.c.url.in_([a["url"] for a in articles]))).all())
-            rows = [(band, key, found[a["url"]]) for a in articles for band, key in neardup.bands(a["minhash"])]
+            rows = [(band, key, found[a["url"]]) for a in articles
+                    for band, key in db._claim_buckets(neardup.bands(a["minhash"]), own.setdefault(a["portal"], {}))]
             raw = connection.connection.dbapi_connection
             if connection.dialect.name == "postgresql":
                 with raw.cursor() as cursor, cursor.copy("COPY lsh_bands (band, key, article_id) FROM STDIN") as copy:
@@ -128,15 +145,16 @@ def fill(engine: sa.Engine, start: int, stop: int, rng: np.random.Generator) -> 
             else:
                 raw.cursor().executemany("INSERT INTO lsh_bands (band, key, article_id) VALUES (?, ?, ?)", rows)
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.execute(sa.text("ANALYZE"))
-            connection.commit()
+        # VACUUM too: otherwise autovacuum wakes up after the bulk insert and runs during the timed lookups.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
 
 
 def lookup(connection, sig: bytes, portal: str) -> str | None:
     """What the store does for one new article: candidates by band, then similarity."""
-    candidates = {c["url"]: c for group in db.band_candidates(connection, [sig]).values() for c in group}
-    matches = [c for c in candidates.values() if c["portal"] != portal and neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD]
+    others, _ = db.band_candidates(connection, [sig], portal)
+    candidates = {c["url"]: c for group in others.values() for c in group}
+    matches = [c for c in candidates.values() if neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD]
     return min(matches, key=lambda c: c["id"])["url"] if matches else None
 
 
@@ -149,9 +167,10 @@ def linear_lookup(connection, sig: bytes, portal: str) -> str | None:
     return best
 
 
-def bench_lookup(sizes: list[int], engines: set[str]) -> None:
+def bench_lookup(sizes: list[int], engines: set[str], similar: bool) -> None:
     queries = [(p, neardup.signature(p["b_text"])) for p in PAIRS]
-    print(f"lookup of one new article ({len(queries)} queries: the pairs' second texts; originals stored first)")
+    kind = "similar texts (all filler shares most bands)" if similar else "distinct texts"
+    print(f"lookup of one new article ({len(queries)} queries: the pairs' second texts; originals stored first); filler: {kind}")
     print(f"  {'engine':<11} {'stored':>8} {'banded median':>14} {'p95':>8} {'linear scan':>12} {'ratio':>8}  correct")
     with tempfile.TemporaryDirectory() as tmp:
         for name, url in scratch_databases(Path(tmp), engines):
@@ -162,9 +181,9 @@ def bench_lookup(sizes: list[int], engines: set[str]) -> None:
                     "url": f"https://orig.example/{s['id']}", "portal": "origin", "title": s["title"],
                     "body_text": s["body"], "content_hash": s["id"]}) for s in STORIES])
             rng = np.random.default_rng(1)
-            stored = 0
+            stored, own = 0, {}
             for size in sizes:
-                fill(engine, stored, size, rng)
+                fill(engine, stored, size, rng, similar, own)
                 stored = size
                 times, correct = [], 0
                 with engine.connect() as connection:
@@ -193,10 +212,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--skip-lookup", action="store_true")
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--filler", default="distinct,similar", help="distinct, similar or both (default)")
     args = parser.parse_args()
     precision_recall()
     if not args.skip_lookup:
-        bench_lookup([int(s) for s in args.sizes.split(",")], set(args.engines.split(",")))
+        for kind in args.filler.split(","):
+            bench_lookup([int(s) for s in args.sizes.split(",")], set(args.engines.split(",")), kind == "similar")
 
 
 if __name__ == "__main__":

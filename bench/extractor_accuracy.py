@@ -8,7 +8,7 @@ from the path, flat fixtures from an ``_fixture``/``_file`` + ``_fetched_as``/``
 beside them. For each article page the portal spider's item (its fallback switched off) is the
 reference; the generic extractor reads the same page. Printed per portal: title exact, published_at
 exact, author and source exact, and body F1 on characters (whitespace removed) for
-- ``generic``: newscrawl/extract.py (structured data + trafilatura main text),
+- ``generic``: newscrawl/extract/ (structured data + trafilatura main text),
 - ``readability``: readability-lxml's main text, when that package is importable (it pins
   cssselect<1.4, so it is not a project dependency: install it aside with
   ``pip install --no-deps --target /tmp/rlx readability-lxml==0.9`` and set PYTHONPATH=/tmp/rlx),

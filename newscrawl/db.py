@@ -256,33 +256,38 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
             known_hash[key] = row["url"]
         inserts.append(i)
 
-    # Level 3: near-duplicates on other portals, through the LSH band index.
+    # Level 3: near-duplicates on other portals, through the LSH band index (bounded: see band_candidates).
     signatures = {i: neardup.signature(rows[i].get("body_text")) for i in inserts}
-    by_band = band_candidates(connection, [sig for sig in signatures.values() if sig])
-    insert_rows = []
-    for position, i in enumerate(inserts):
+    by_portal: dict[str, list[bytes]] = {}
+    for i in inserts:
+        if signatures[i]:
+            by_portal.setdefault(rows[i]["portal"], []).append(signatures[i])
+    stored = {portal: band_candidates(connection, sigs, portal) for portal, sigs in by_portal.items()}
+    in_batch: dict[tuple[int, int], list[dict]] = {}  # rows of this batch, for later rows that copy them
+    insert_rows, band_owners = [], {}
+    for i in inserts:
         row, sig = rows[i], signatures[i]
         near = None
         if sig:
-            candidates = {c["url"]: c for pair in neardup.bands(sig) for c in by_band.get(pair, ())}
-            matches = [
-                c for c in candidates.values()
-                if c["portal"] != row["portal"] and c["minhash"] and neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD
-            ]
+            others, own = stored[row["portal"]]
+            pairs = neardup.bands(sig)
+            candidates = {c["url"]: c for pair in pairs for c in (*others.get(pair, ()), *in_batch.get(pair, ()))
+                          if c["portal"] != row["portal"]}
+            matches = [c for c in candidates.values() if c["minhash"] and neardup.similarity(sig, c["minhash"]) >= neardup.THRESHOLD]
             if matches:
                 earliest = min(matches, key=lambda c: (c["first_seen_at"], c["id"]))
                 near = earliest["near_duplicate_of"] or earliest["url"]
-            # Later rows of this batch may be copies of this one.
             me = {"id": float("inf"), "url": row["url"], "portal": row["portal"], "minhash": sig,
                   "near_duplicate_of": near, "first_seen_at": seen_at}
-            for pair in neardup.bands(sig):
-                by_band.setdefault(pair, []).append(me)
+            band_owners[row["url"]] = _claim_buckets(pairs, own)
+            for pair in band_owners[row["url"]]:
+                in_batch.setdefault(pair, []).append(me)
         outcomes[i] = ("inserted", near)
         insert_rows.append({**row, "first_seen_at": seen_at, "last_seen_at": seen_at, "updated_at": seen_at,
                             "version": 1, "near_duplicate_of": near, "minhash": sig})
     if insert_rows:
         connection.execute(articles.insert(), insert_rows)
-        _index_bands(connection, {r["url"]: r["minhash"] for r in insert_rows if r["minhash"]})
+        _index_bands(connection, band_owners)
 
     if aliases:
         _remember_aliases(connection, aliases, seen_at)
@@ -302,6 +307,7 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
     if unchanged:
         connection.execute(articles.update().where(articles.c.id == sa.bindparam("b_id")), unchanged)
     if changed:
+        rows_by_url = {row["url"]: row for _, row in changed}
         connection.execute(
             article_versions.insert(),
             [{**{n: old[n] for n in VERSIONED_FIELDS}, "article_id": old["id"], "version": old["version"],
@@ -315,40 +321,89 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
         )
         ids = [old["id"] for old, _ in changed]
         connection.execute(lsh_bands.delete().where(lsh_bands.c.article_id.in_(ids)))
-        _index_bands(connection, {url: sig for url, sig in signatures.items() if sig})
+        owners = {}
+        for portal in {row["portal"] for _, row in changed}:
+            sigs = {url: sig for url, sig in signatures.items() if sig and rows_by_url[url]["portal"] == portal}
+            _, own = band_candidates(connection, list(sigs.values()), portal, candidates=False)
+            owners.update({url: _claim_buckets(neardup.bands(sig), own) for url, sig in sigs.items()})
+        _index_bands(connection, owners)
     return outcomes
 
 
-def band_candidates(connection: sa.Connection, signatures: list[bytes]) -> dict[tuple[int, int], list[dict]]:
-    """Stored articles sharing an LSH band with any of the signatures, by ``(band, key)``: one indexed query."""
+def band_candidates(
+    connection: sa.Connection, signatures: list[bytes], portal: str, candidates: bool = True
+) -> tuple[dict[tuple[int, int], list[dict]], dict[tuple[int, int], int]]:
+    """Stored articles of other portals sharing an LSH band with the signatures, and ``portal``'s own count per band.
+
+    Returns ``(others, own)``: ``others[(band, key)]`` lists the other portals' articles in that bucket,
+    ``own[(band, key)]`` how many of ``portal``'s articles it holds. The portal filter is in SQL, and a
+    bucket holds at most ``neardup.BUCKET_CAP`` articles per portal (``_claim_buckets``), so both
+    queries read a bounded number of rows per band however many similar articles are stored.
+    """
     from newscrawl import neardup
 
     wanted = {pair for sig in signatures for pair in neardup.bands(sig)}
-    by_band: dict[tuple[int, int], list[dict]] = {}
+    members: dict[tuple[int, int], list[int]] = {}
+    own: dict[tuple[int, int], int] = {}
     for chunk in _chunks(sorted({k for _, k in wanted}), 2000):
-        query = (
-            sa.select(lsh_bands.c.band, lsh_bands.c.key, articles.c.id, articles.c.url, articles.c.portal,
-                      articles.c.minhash, articles.c.near_duplicate_of, articles.c.first_seen_at)
-            .join(articles, articles.c.id == lsh_bands.c.article_id)
-            .where(lsh_bands.c.key.in_(chunk))
+        joined = lsh_bands.join(articles, articles.c.id == lsh_bands.c.article_id)
+        counts = (
+            sa.select(lsh_bands.c.band, lsh_bands.c.key, sa.func.count())
+            .select_from(joined)
+            .where(lsh_bands.c.key.in_(chunk), articles.c.portal == portal)
+            .group_by(lsh_bands.c.band, lsh_bands.c.key)
         )
-        for record in connection.execute(query).mappings():
-            if (record["band"], record["key"]) in wanted:
-                by_band.setdefault((record["band"], record["key"]), []).append(dict(record))
-    return by_band
+        for band, key, count in connection.execute(counts):
+            if (band, key) in wanted:
+                own[(band, key)] = count
+        if not candidates:
+            continue
+        query = (
+            sa.select(lsh_bands.c.band, lsh_bands.c.key, lsh_bands.c.article_id)
+            .select_from(joined)
+            .where(lsh_bands.c.key.in_(chunk), articles.c.portal != portal)
+        )
+        for band, key, article_id in connection.execute(query):
+            if (band, key) in wanted:
+                members.setdefault((band, key), []).append(article_id)
+    # Each article once, however many of the bands it shares (its 512-byte signature included).
+    found: dict[int, dict] = {}
+    for chunk in _chunks(sorted({i for ids in members.values() for i in ids})):
+        columns = (articles.c.id, articles.c.url, articles.c.portal, articles.c.minhash, articles.c.near_duplicate_of,
+                   articles.c.first_seen_at)
+        found.update((r["id"], dict(r)) for r in connection.execute(sa.select(*columns).where(articles.c.id.in_(chunk))).mappings())
+    others = {pair: [found[i] for i in ids if i in found] for pair, ids in members.items()}
+    return others, own
 
 
-def _index_bands(connection: sa.Connection, signatures: dict[str, bytes]) -> None:
+def _claim_buckets(pairs: list[tuple[int, int]], own: dict[tuple[int, int], int]) -> list[tuple[int, int]]:
+    """The bands an article is indexed under: those where its portal holds fewer than BUCKET_CAP articles.
+
+    A full bucket already holds that many of the portal's articles with the same band: a copy on another
+    portal is found through them (or through the article's other bands), so the index stays bounded.
+    ``own`` is updated, so later articles of the same batch see the claim.
+    """
     from newscrawl import neardup
 
-    if not signatures:
+    claimed = []
+    for pair in pairs:
+        if own.get(pair, 0) < neardup.BUCKET_CAP:
+            own[pair] = own.get(pair, 0) + 1
+            claimed.append(pair)
+    return claimed
+
+
+def _index_bands(connection: sa.Connection, owners: dict[str, list[tuple[int, int]]]) -> None:
+    """Store each article's claimed ``(band, key)`` pairs, by URL."""
+    owners = {url: pairs for url, pairs in owners.items() if pairs}
+    if not owners:
         return
     ids = {}
-    for chunk in _chunks(list(signatures)):
+    for chunk in _chunks(list(owners)):
         ids.update(connection.execute(sa.select(articles.c.url, articles.c.id).where(articles.c.url.in_(chunk))).all())
     connection.execute(
         lsh_bands.insert(),
-        [{"band": band, "key": key, "article_id": ids[url]} for url, sig in signatures.items() for band, key in neardup.bands(sig)],
+        [{"band": band, "key": key, "article_id": ids[url]} for url, pairs in owners.items() for band, key in pairs],
     )
 
 

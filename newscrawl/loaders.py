@@ -12,11 +12,21 @@ from newscrawl.items import Article
 
 
 def _title(value, loader_context):
-    return p.strip_site_suffix(value, loader_context.get("site_names", ()))
+    return p.strip_site_suffix(p.plain_text(value), loader_context.get("site_names", ()))
+
+
+def _label(value):
+    return p.strip_label(p.plain_text(value))
 
 
 def _date(value, loader_context):
-    parsed = p.parse_date(value, loader_context.get("tz", p.DEFAULT_TZ), loader_context.get("now"))
+    parsed = p.parse_date(
+        value,
+        loader_context.get("tz", p.DEFAULT_TZ),
+        loader_context.get("now"),
+        loader_context.get("earliest"),
+        loader_context.get("max_ahead"),
+    )
     if parsed is None and p.clean_text(value):
         loader_context.setdefault("unparsed_dates", []).append(p.clean_text(value))
     return parsed
@@ -39,17 +49,23 @@ def _body(value, loader_context):
     )
 
 
+PLAIN_TEXT_FIELDS = ("title", "author", "source", "site", "summary")
+
+
 class ArticleLoader(ItemLoader):
-    """Loader context keys: base_url, tz, now, site_names, chrome_images, drop."""
+    """Loader context keys: base_url, tz, now, earliest, max_ahead, site_names, chrome_images, drop, max_body_chars.
+
+    Every text field is plain text (``plain_text``: tags removed, entities decoded); only body_html is markup.
+    """
 
     default_item_class = Article
-    default_input_processor = MapCompose(p.clean_text)
+    default_input_processor = MapCompose(p.plain_text)
     default_output_processor = TakeFirst()
 
     url_in = MapCompose(_url)
     title_in = MapCompose(_title)
-    author_in = MapCompose(p.strip_label)
-    source_in = MapCompose(p.strip_label)
+    author_in = MapCompose(_label)
+    source_in = MapCompose(_label)
     published_at_in = MapCompose(_date)
     published_at_out = Compose(TakeFirst(), p.to_iso)
     categories_in = MapCompose(p.split_terms)
@@ -66,12 +82,23 @@ class ArticleLoader(ItemLoader):
         item = super().load_item()
         if not item.crawled_at:
             item.crawled_at = p.to_iso(datetime.now(timezone.utc))
+        max_body = self.context.get("max_body_chars")
+        if max_body:
+            item.body_html, cut = p.cap_body(item.body_html, max_body)
+            if cut:
+                self.context["body_cut"] = True
         return complete_article(item)
 
 
 def complete_article(item: Article) -> Article:
     """Derive body_text, images, headimg and content_hash from body_html (idempotent)."""
     item.body_html = item.body_html or None
+    for name in PLAIN_TEXT_FIELDS:  # also for values set without the loader (merged pages, replace())
+        value = getattr(item, name)
+        if value is not None and ("<" in value or "&" in value):
+            setattr(item, name, p.plain_text(value))
+    item.categories = p.unique(p.plain_text(v) for v in item.categories or [])
+    item.tags = p.unique(p.plain_text(v) for v in item.tags or [])
     item.body_text = p.html_to_text(item.body_html)
     item.images = p.unique(p.images_from_html(item.body_html) + list(item.images or []))
     if item.images:

@@ -8,7 +8,8 @@ threshold (~14 bits) is far beyond what a banded SimHash index can look up exact
 
 Lookup: the signature's ``BANDS`` bands of ``ROWS`` values are hashed to one 63-bit key each and stored
 in ``lsh_bands``; texts with Jaccard similarity J share at least one key with probability
-``1 - (1 - J**ROWS)**BANDS``; candidates are then confirmed by their estimated similarity.
+``1 - (1 - J**ROWS)**BANDS``; candidates are then confirmed by their estimated similarity. A bucket keeps
+the first ``BUCKET_CAP`` articles of each portal, so a lookup reads a bounded number of rows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ NUM_PERM = 128
 BANDS, ROWS = 32, 4  # datasketch's optimum for threshold 0.35-0.4 at 128 permutations
 THRESHOLD = 0.4  # estimated Jaccard similarity at or above which two texts are near-duplicates
 MIN_CHARS = 60  # shorter texts (captions, stubs) are too short to judge
+# Articles of one portal indexed per LSH bucket: similar texts (templates, notices) would otherwise put
+# every stored article in the same buckets and make each lookup read them all (docs/SCHEMA.md).
+BUCKET_CAP = 5
 SEED = 1
 
 _NOT_TEXT = re.compile(r"[\s\W_]+")

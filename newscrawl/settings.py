@@ -16,6 +16,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # like the telnet console: it would run code sent to a local port
 LOG_LEVEL = "INFO"  # NEWSCRAWL_LOG_LEVEL in the environment sets it too
 
 # Offline mirror: serve every request from a wget -m style tree (see README).
@@ -59,7 +60,7 @@ NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30.0
 NEWSCRAWL_REDIS_HEARTBEAT = 30.0
 NEWSCRAWL_REDIS_RECOVERY = True
 # config first: the environment and the checks come before any add-on reads a setting.
-ADDONS = {"newscrawl.config.Config": -100, "newscrawl.distributed.DistributedCrawl": 0}
+ADDONS = {"newscrawl.config.Config": -100, "newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

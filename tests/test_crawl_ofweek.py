@@ -2,10 +2,13 @@
 
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from newscrawl.exitcodes import EXIT_MONITOR_ALARM
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "ofweek" / "EXPECTED.json").read_text("utf-8"))
@@ -73,3 +76,36 @@ def test_bad_argument_is_one_line_and_exit_2(tmp_path):
         "scrapy crawl ofweek: max_pages must be a whole number of at least 1, got 'zero'"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_renamed_body_container_still_stores_the_articles_and_alarms(tmp_path):
+    """Portal drift: OFweek renames its body container; the generic extractor rescues every article."""
+    mirror = tmp_path / "mirror"
+    shutil.copytree(ROOT / "samples" / "mirror", mirror)
+    renamed = 0
+    for page in mirror.rglob("ART-*.html"):
+        html = page.read_bytes()
+        drifted = re.sub(rb'id="articleC"|class="(?:artical-content|article_con|TRS_Editor)"', b'class="story-text"', html)
+        renamed += drifted != html
+        page.write_bytes(drifted)
+    assert renamed
+    db, out = tmp_path / "news.db", tmp_path / "articles.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "ofweek", "-s", f"NEWSCRAWL_MIRROR={mirror}",
+         "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{db}", "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",
+         "-s", "LOG_LEVEL=INFO", "-O", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    log = result.stderr
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    listed = {e["url"] for page in EXPECTED["list_pages"] if "www.ofweek.com" in page
+              for e in EXPECTED["list_pages"][page]["items"]}
+    assert {item["url"] for item in items} == listed & set(EXPECTED["articles"])  # none lost to the drift
+    for item in items:
+        assert item["title"] == EXPECTED["articles"][item["url"]]["title"]
+        assert len(item["body_text"]) > 100
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == len(items)
+    assert f"'newscrawl/fallback/body_html': {len(items)}" in log
+    assert "'newscrawl/pages/not_article': 1" in log  # the deleted story is still no article
+    assert re.search(r"ALARM ofweek: fallback body_html: 100% of \d+ articles from the generic extractor", log)
+    assert result.returncode == EXIT_MONITOR_ALARM, log[-3000:]

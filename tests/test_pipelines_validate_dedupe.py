@@ -6,7 +6,6 @@ from newscrawl.items import Article
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateContent, DuplicateUrl
 from newscrawl.pipelines.validate import (
     MissingBodyText,
-    MissingPublishedAt,
     MissingTitle,
     MissingUrl,
     ValidatePipeline,
@@ -33,7 +32,7 @@ def crawler():
 
 @pytest.mark.parametrize(
     "field, reason",
-    [("url", MissingUrl), ("title", MissingTitle), ("published_at", MissingPublishedAt), ("body_text", MissingBodyText)],
+    [("url", MissingUrl), ("title", MissingTitle), ("body_text", MissingBodyText)],
 )
 def test_validate_drops_each_missing_required_field(crawler, field, reason):
     pipeline = build_from_crawler(ValidatePipeline, crawler)
@@ -41,6 +40,16 @@ def test_validate_drops_each_missing_required_field(crawler, field, reason):
         pipeline.process_item(article(**{field: None}))
     with pytest.raises(reason):
         pipeline.process_item(article(**{field: ""}))
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_validate_keeps_an_article_without_a_date_and_counts_it(crawler, empty):
+    pipeline = build_from_crawler(ValidatePipeline, crawler)
+    item = article(published_at=empty)
+    assert pipeline.process_item(item) is item
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/field/published_at/missing"] == 1
+    assert not any(key.startswith("item_dropped") for key in stats)
 
 
 def test_validate_counts_missing_fields(crawler):

@@ -99,14 +99,16 @@ def test_crawl_three_feeds(run_crawl):
                                  settings=["ROBOTSTXT_OBEY=0"])
     assert code == 0, log[-3000:]
     by_url = {item["url"]: item for item in items}
-    assert set(by_url) == {HOST + f"news/2025/07/{n}.html" for n in ("1001", "1002", "1003", "1004", "0999")}
+    # 1010 has a bad date and no page: kept with published_at null (`since` treats it as new), not dropped
+    assert set(by_url) == {HOST + f"news/2025/07/{n}.html" for n in ("1001", "1002", "1003", "1004", "0999", "1010")}
+    assert by_url[HOST + "news/2025/07/1010.html"]["published_at"] is None
     assert by_url[HOST + "news/2025/07/1001.html"]["categories"] == ["存储", "HBM专题"]
     assert by_url[HOST + "news/2025/07/1002.html"]["published_at"] == "2025-07-09T14:05:00+08:00"  # from the page
     failed = by_url[HOST + "news/2025/07/0999.html"]  # 404: the entry's content:encoded, sanitized
     assert failed["title"] == "RISC-V 服务器芯片亮相，单颗 64 核"
     assert "<script" not in failed["body_html"] and "预计明年量产" in failed["body_text"]
     assert "'newscrawl/feed/entry_content_used': 3" in log  # 0999 and 1010 failed, 1004 has no body
-    assert "'item_dropped_reasons_count/MissingPublishedAt': 1" in log  # 1010: bad date and no page
+    assert "'newscrawl/field/published_at/missing': 1" in log and "item_dropped_reasons_count" not in log
     assert "Using the feed entry's own content for https://www.xinzhi.example/news/2025/07/0999.html" in log
     assert "Traceback" not in log
 

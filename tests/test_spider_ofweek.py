@@ -1,6 +1,7 @@
 """The ofweek spider on the sample mirror (pages written by us from ../shared/portals/ofweek.md)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,15 @@ def test_article_page_gives_expected_item(spider, url):
     channel = channel if channel in CHANNELS.values() else channel.removesuffix("网")
     assert item.categories[0] == channel, "the channel is the first category"
     assert not any("OFweek" in c or "维科" in c for c in item.categories)
+
+
+@pytest.mark.parametrize("url", sorted(u for u, a in ARTICLES.items() if a["author"]))
+def test_credit_lines_become_fields_not_body_text(spider, url):
+    (item,) = run_article(spider, ARTICLES[url]["_pages"][0])
+    assert item.author == ARTICLES[url]["author"]
+    for line in item.body_text.splitlines():
+        assert not re.match(r"^\s*(?:作者|编辑|来源)\s*[|｜]", line), line
+    assert f"作者 | {item.author}" not in item.body_html
 
 
 def test_seed_article_exactly(spider):

@@ -1,4 +1,4 @@
-"""Drop items that cannot be articles, and count field coverage."""
+"""Drop items that cannot be articles (no url, title or body), and count field coverage."""
 
 from __future__ import annotations
 
@@ -20,10 +20,6 @@ class MissingTitle(InvalidArticle):
     pass
 
 
-class MissingPublishedAt(InvalidArticle):
-    pass
-
-
 class MissingBodyText(InvalidArticle):
     pass
 
@@ -31,13 +27,16 @@ class MissingBodyText(InvalidArticle):
 REQUIRED = {
     "url": MissingUrl,
     "title": MissingTitle,
-    "published_at": MissingPublishedAt,
     "body_text": MissingBodyText,
 }
 
 
 class ValidatePipeline:
-    """Counts ``newscrawl/field/<name>/missing`` for every field; drops items without a required one."""
+    """Counts ``newscrawl/field/<name>/missing`` for every field; drops items without a required one.
+
+    A missing ``published_at`` is no reason to lose an article: it is stored with ``published_at`` null
+    and counted in ``newscrawl/field/published_at/missing``, which the monitor's coverage watches.
+    """
 
     def __init__(self, crawler):
         self.crawler = crawler

@@ -1,11 +1,12 @@
 """Pure cleaning functions, one module per kind of value: a raw value scraped from a page in, a clean value out."""
 
-from newscrawl.processors.dates import DATE_IN_TEXT_RE, DEFAULT_TZ, parse_date, parse_since, to_iso
+from newscrawl.processors.dates import DATE_IN_TEXT_RE, DEFAULT_TZ, EARLIEST, MAX_AHEAD, parse_date, parse_since, to_iso
 from newscrawl.processors.html import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     BLOCK_TAGS,
     REMOVE_WITH_CONTENT,
+    cap_body,
     clean_body_html,
     content_hash,
     html_to_text,
@@ -14,7 +15,10 @@ from newscrawl.processors.html import (
 from newscrawl.processors.text import (
     clean_text,
     join_inline,
+    plain_text,
     split_terms,
+    strip_control,
+    strip_control_markup,
     strip_label,
     strip_site_suffix,
     unique,
@@ -30,9 +34,10 @@ from newscrawl.processors.urls import (
 )
 
 __all__ = [
-    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "BLOCK_TAGS", "DATE_IN_TEXT_RE", "DEFAULT_TZ", "LAZY_ATTRIBUTES",
-    "REMOVE_WITH_CONTENT", "absolute_url", "canonical_url", "clean_body_html", "clean_text", "content_hash",
-    "html_to_text", "image_url", "images_from_html", "is_placeholder_image", "join_inline", "parse_date",
-    "parse_since", "pick_image_source", "split_terms", "strip_label", "strip_site_suffix", "to_iso", "unique",
-    "unwrap_proxy",
+    "ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "BLOCK_TAGS", "DATE_IN_TEXT_RE", "DEFAULT_TZ", "EARLIEST",
+    "LAZY_ATTRIBUTES", "MAX_AHEAD", "REMOVE_WITH_CONTENT", "absolute_url", "canonical_url", "cap_body",
+    "clean_body_html", "clean_text", "content_hash", "html_to_text", "image_url", "images_from_html",
+    "is_placeholder_image", "join_inline", "parse_date", "parse_since", "pick_image_source", "plain_text",
+    "split_terms", "strip_control", "strip_control_markup", "strip_label", "strip_site_suffix", "to_iso",
+    "unique", "unwrap_proxy",
 ]

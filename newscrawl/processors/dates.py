@@ -9,9 +9,13 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from newscrawl.processors.text import _WS
+from newscrawl.processors.text import _WS, strip_control
 
 DEFAULT_TZ = "Asia/Shanghai"
+# The sane range of a published date (NEWSCRAWL_DATE_EARLIEST / NEWSCRAWL_DATE_MAX_AHEAD_DAYS): outside, None.
+EARLIEST = date(1990, 1, 1)
+MAX_AHEAD = timedelta(days=1)
+_MAX_DATEPARSER_CHARS = 80  # a date is short; dateparser's cost on a long text is not linear
 
 _RELATIVE_UNITS = {
     "秒": timedelta(seconds=1),
@@ -24,8 +28,8 @@ _RELATIVE_UNITS = {
     "星期": timedelta(weeks=1),
 }
 _FULL_DATE = re.compile(
-    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+    r"(?P<y>\d{4})\s?[-/.年]\s?(?P<m>\d{1,2})\s?[-/.月]\s?(?P<d>\d{1,2})\s?日?"
+    r"(?:[\sT]{0,3}(?P<H>\d{1,2})\s?[:：时]\s?(?P<M>\d{1,2})(?:\s?[:：分]\s?(?P<S>\d{1,2}))?)?"
 )
 _NO_YEAR = re.compile(
     r"^(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
@@ -35,7 +39,10 @@ _DAY_WORD = re.compile(r"^(?P<word>今天|昨天|前天|today|yesterday)\s*(?:(?
 
 
 # A date (and time) somewhere in a line of page text, for findall/search; parse_date cleans the match.
-DATE_IN_TEXT_RE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+# Whitespace runs are bounded ({0,3}): unbounded \s* after a run of digits is quadratic on hostile text.
+DATE_IN_TEXT_RE = re.compile(
+    r"\d{4}\s{0,3}[-/年]\s{0,3}\d{1,2}\s{0,3}[-/月]\s{0,3}\d{1,2}\s{0,3}日?(?:\s{1,3}\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 
 
 @lru_cache(maxsize=32)
@@ -43,34 +50,57 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def parse_date(value, tz: str = DEFAULT_TZ, now: datetime | None = None) -> datetime | None:
-    """Parse a published date into an aware datetime in ``tz``; None when unparseable.
+def parse_date(
+    value,
+    tz: str = DEFAULT_TZ,
+    now: datetime | None = None,
+    earliest: date | None = None,
+    max_ahead: timedelta | None = None,
+) -> datetime | None:
+    """Parse a published date into an aware datetime in ``tz``; None when unparseable or out of range.
 
     Naive values are taken as local time of ``tz`` (the portal's zone). Relative values
-    ('3小时前', '昨天 10:20', '刚刚') resolve against ``now``.
+    ('3小时前', '昨天 10:20', '刚刚') resolve against ``now``. Never raises: a date before
+    ``earliest`` (1990-01-01) or after ``now + max_ahead`` (1 day), an impossible time or offset
+    is None; the offset of the result is whole minutes (else the result is in UTC).
 
     >>> parse_date("2022-08-10 14:20").isoformat()
     '2022-08-10T14:20:00+08:00'
     >>> parse_date("Wed, 10 Aug 2022 06:20:00 GMT").isoformat()
     '2022-08-10T14:20:00+08:00'
+    >>> parse_date("今天 25:00") is None, parse_date("2022-08-10 14:20 +99:00") is None
+    (True, True)
     """
+    try:
+        zone = _zone(tz)
+        now = (now or datetime.now(timezone.utc)).astimezone(zone)
+        result = _parse(value, tz, zone, now)
+        if result is None:
+            return None
+        result = result.astimezone(zone)
+        if result.utcoffset() % timedelta(minutes=1):  # local mean time of old dates: +08:05:43
+            result = result.astimezone(timezone.utc)
+        if result.date() < (earliest or EARLIEST) or result > now + (MAX_AHEAD if max_ahead is None else max_ahead):
+            return None
+        return result
+    except Exception:
+        return None  # hostile values (year 9999 -05:00, 99999999天前, hour 25): no date rather than a crash
+
+
+def _parse(value, tz: str, zone: ZoneInfo, now: datetime) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_zone(tz))
-    text = unicodedata.normalize("NFKC", str(value))
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    text = unicodedata.normalize("NFKC", strip_control(value))
     text = _WS.sub(" ", text).strip()
     text = re.sub(r"^(?:发布(?:时间|于)?|时间|日期|更新(?:时间)?|published)\s*[:：]?\s*", "", text, flags=re.I)
     if not text:
         return None
-    zone = _zone(tz)
-    now = (now or datetime.now(timezone.utc)).astimezone(zone)
     result = _fast_parse(text, zone, now)
-    if result is None:
+    if result is None and len(text) <= _MAX_DATEPARSER_CHARS:
         result = _dateparser_parse(text, tz, now)
-    if result is None:
-        return None
-    return result.astimezone(zone)
+    return result
 
 
 def _fast_parse(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
@@ -84,7 +114,7 @@ def _fast_parse(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
         if unit in ("月", "年"):
             days = 30 if unit == "月" else 365
             return (now - timedelta(days=days * amount)).replace(microsecond=0)
-        return (now - _RELATIVE_UNITS[unit] * amount).replace(microsecond=0)
+        return (now - _RELATIVE_UNITS[unit] * min(amount, 10**6)).replace(microsecond=0)
     match = _DAY_WORD.match(text)
     if match:
         back = {"今天": 0, "today": 0, "昨天": 1, "yesterday": 1, "前天": 2}[match.group("word").lower()]

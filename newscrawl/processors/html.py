@@ -10,7 +10,7 @@ import unicodedata
 import lxml.html
 import nh3
 
-from newscrawl.processors.text import clean_text, unique
+from newscrawl.processors.text import clean_text, strip_control_markup, unique
 from newscrawl.processors.urls import absolute_url, image_url, pick_image_source
 
 ALLOWED_TAGS = {
@@ -47,12 +47,17 @@ def clean_body_html(
     absolute, then runs the nh3 (ammonia) sanitizer: no scripts, styles, iframes, forms,
     event attributes or javascript: URLs.
     """
-    if not html or not html.strip():
+    html = strip_control_markup(html)
+    if not html.strip():
         return None
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except Exception:  # lxml raises several types on hopeless markup
-        return None
+        return _clean_body_tree(html, base_url, drop, chrome)
+    except Exception:  # hopeless markup: the sanitizer alone still keeps the text, never a crash
+        return _sanitize(html, tags=ALLOWED_TAGS - {"img", "a"}) or None  # no URL left unresolved
+
+
+def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
     for selector in drop:
         for element in root.cssselect(selector):
             _drop_keep_tail(element)
@@ -79,17 +84,20 @@ def clean_body_html(
     fragment = (container.text or "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in container
     )
+    return _sanitize(fragment) or None
+
+
+def _sanitize(fragment: str, tags=ALLOWED_TAGS) -> str:
     cleaned = nh3.clean(
         fragment,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         clean_content_tags=REMOVE_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
         strip_comments=True,
     )
-    cleaned = _drop_empty_blocks(cleaned)
-    return cleaned.strip() or None
+    return _drop_empty_blocks(cleaned).strip()
 
 
 def _drop_keep_tail(element) -> None:
@@ -110,11 +118,22 @@ _EMPTY_BLOCK = re.compile(r"<(p|div|span|section|strong|center)>(?:\s|&nbsp;|\u3
 
 
 def _drop_empty_blocks(html: str) -> str:
-    previous = None
-    while previous != html:
-        previous = html
-        html = _EMPTY_BLOCK.sub("", html)
+    for _ in range(6):  # bounded: n nested empty blocks must not cost n passes over the body
+        previous, html = html, _EMPTY_BLOCK.sub("", html)
+        if html == previous:
+            break
     return html
+
+
+def cap_body(html: str | None, max_chars: int) -> tuple[str | None, bool]:
+    """A sanitized body cut to at most ``max_chars`` characters of markup (so of text too), and whether it was cut.
+
+    The cut falls before the last tag that starts within the limit and the sanitizer closes what it left open.
+    """
+    if not html or max_chars <= 0 or len(html) <= max_chars:
+        return html, False
+    cut = html.rfind("<", 0, max_chars)
+    return (_sanitize(html[: cut if cut > 0 else max_chars]) or None), True
 
 
 def images_from_html(html: str | None) -> list[str]:
@@ -126,12 +145,18 @@ def images_from_html(html: str | None) -> list[str]:
 
 def html_to_text(html: str | None) -> str | None:
     """Readable text of a body: one paragraph per block, inline markup joined without breaks."""
-    if not html or not html.strip():
+    html = strip_control_markup(html)
+    if not html.strip():
         return None
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except Exception:
-        return None
+        return _tree_text(html)
+    except Exception:  # markup lxml cannot take: the text without tags, never a crash
+        lines = (clean_text(html_lib.unescape(line)) for line in re.split(r"<[^<>]*>", html))
+        return "\n\n".join(line for line in lines if line) or None
+
+
+def _tree_text(html: str) -> str | None:
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

@@ -1,23 +1,78 @@
-"""Plain-text cleaners: whitespace, labels, site suffixes, term lists."""
+"""Plain-text cleaners: whitespace, control characters, markup, labels, site suffixes, term lists."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import unicodedata
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# What XML 1.0 (and so lxml) refuses, plus lone surrogates (no encoder accepts them) and C1 controls.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+
+
+def strip_control(value) -> str:
+    """The text without the characters XML/lxml refuse (C0/C1 controls but tab and line ends, surrogates).
+
+    >>> strip_control("a\\x0bb\\x00c\\td")
+    'abc\\td'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return _XML_INVALID.sub("", str(value))
+
+
+def _char_ref(match) -> str:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    if code > 0x10FFFF or _XML_INVALID.match(chr(code)):
+        return ""
+    return match.group(0)
+
+
+def strip_control_markup(html) -> str:
+    """Markup without raw control characters nor character references to them (``&#11;``, ``&#x0;``)."""
+    text = strip_control(html)
+    return _CHAR_REF.sub(_char_ref, text) if "&#" in text else text
 
 
 def clean_text(value: str | None) -> str | None:
-    """Collapse all whitespace (incl. NBSP, ideographic space); '' becomes None.
+    """Collapse all whitespace (incl. NBSP, ideographic space), drop control characters; '' becomes None.
 
     >>> clean_text("  a \\u3000 b\\n")
     'a b'
     """
     if value is None:
         return None
-    text = _WS.sub(" ", str(value)).strip()
+    text = _WS.sub(" ", strip_control(value)).strip()
     return text or None
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_text(value) -> str | None:
+    """A plain-text field: tags removed, entities decoded, whitespace collapsed; never any ``<``-markup.
+
+    Decoding can reveal markup (``&lt;b&gt;``), so tags are removed after it too; a ``<`` that still
+    opens something tag-like is dropped.
+
+    >>> plain_text("<b onmouseover=alert(3)>华为</b> &amp; &lt;img src=x onerror=y&gt;云")
+    '华为 & 云'
+    """
+    text = strip_control(value)
+    if "<" in text or "&" in text:
+        text = _TAG.sub(" ", text)
+        for _ in range(3):  # double-encoded entities (&amp;lt;) decode in turn
+            decoded = html_lib.unescape(text)
+            if decoded == text:
+                break
+            text = _TAG.sub(" ", strip_control(decoded))
+        text = re.sub(r"<(?=[A-Za-z/!?])", "", text)
+    return clean_text(text)
 
 
 _LABEL = re.compile(
@@ -38,10 +93,11 @@ def strip_label(value: str | None) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    previous = None
-    while previous != text:
-        previous = text
-        text = _LABEL.sub("", text, count=1).strip()
+    for _ in range(4):  # '来源：作者：X'; bounded, a run of labels must not cost n passes
+        stripped = _LABEL.sub("", text, count=1).strip()
+        if stripped == text:
+            break
+        text = stripped
     return text or None
 
 
@@ -77,7 +133,8 @@ def join_inline(parts) -> str | None:
 
 # categories and tags
 
-_TERM_SPLIT = re.compile(r"\s*(?:[/,，、|｜>»;；]|&gt;)\s*")
+# No \s* around the separators: clean_text strips each term, and \s* here is quadratic in a run of spaces.
+_TERM_SPLIT = re.compile(r"[/,，、|｜>»;；]|&gt;")
 _TERM_STOP = {"首页", "正文", "当前位置", "当前位置：", "您的位置", "位置", "home", "返回首页"}
 
 
@@ -91,7 +148,9 @@ def split_terms(value: str | None) -> list[str]:
     """
     if not value:
         return []
-    text = unicodedata.normalize("NFKC", str(value))
+    text = plain_text(unicodedata.normalize("NFKC", strip_control(value)).replace("&gt;", ">"))
+    if not text:
+        return []
     terms = []
     for raw in _TERM_SPLIT.split(text):
         term = clean_text(raw)

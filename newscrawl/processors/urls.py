@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from posixpath import basename
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+from newscrawl.processors.text import strip_control
 
 _TRACKING = re.compile(
     r"^(?:utm_\w+|spm|from|scm|share_?\w*|fbclid|gclid|wxfrom|isappinstalled|"
@@ -22,11 +24,14 @@ def canonical_url(url: str | None, base_url: str | None = None) -> str | None:
     url = absolute_url(url, base_url)
     if url is None:
         return None
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query, safe="/:,"), "")
-    )
+    try:
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+        return absolute_url(urlunsplit(
+            (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query, safe="/:,"), "")
+        ))
+    except ValueError:
+        return None
 
 
 def absolute_url(url: str | None, base_url: str | None = None) -> str | None:
@@ -37,14 +42,19 @@ def absolute_url(url: str | None, base_url: str | None = None) -> str | None:
     """
     if not url:
         return None
-    url = re.sub(r"[\s\u00a0]+", "", str(url))
+    url = re.sub(r"[\s\u00a0]+", "", strip_control(url))
     if not url or url.startswith(("data:", "javascript:", "about:", "#", "mailto:")):
         return None
-    if base_url:
-        url = urljoin(base_url, url)
-    elif url.startswith("//"):
-        url = "https:" + url
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+    try:
+        if base_url:
+            url = urljoin(base_url, url)
+        elif url.startswith("//"):
+            url = "https:" + url
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:  # "http://[::1", "http://a:99999/": unparsable means missing
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     return url
 
@@ -63,7 +73,10 @@ def unwrap_proxy(url: str | None) -> str | None:
     if not url:
         return url
     for _ in range(5):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url
         inner = None
         raw_query = unquote(parts.query)
         if re.match(r"^https?://", raw_query):
@@ -79,8 +92,13 @@ def unwrap_proxy(url: str | None) -> str | None:
                     inner = re.sub(r"^(https?:)/+", r"\1//", match.group(1))
         if not inner:
             return url
-        url = "https:" + inner if inner.startswith("//") else inner
+        url = _encode_unsafe("https:" + inner if inner.startswith("//") else inner)
     return url
+
+
+def _encode_unsafe(url: str) -> str:
+    """Whitespace and control characters an unquoted inner URL may carry, percent-encoded."""
+    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]", lambda m: quote(m.group(0), safe=""), strip_control(url))
 
 
 _PLACEHOLDER_NAME = re.compile(
@@ -101,7 +119,10 @@ def is_placeholder_image(url: str | None) -> bool:
     """
     if not url or url.strip().startswith("data:"):
         return True
-    path = urlsplit(url.strip()).path
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return True
     return bool(_PLACEHOLDER_NAME.match(basename(path)) or _PLACEHOLDER_PATH.search(path))
 
 
@@ -110,8 +131,7 @@ def image_url(url: str | None, base_url: str | None = None, chrome: tuple[str, .
 
     ``chrome`` holds regular expressions for the portal's own chrome images (logos, bars).
     """
-    url = absolute_url(url, base_url)
-    url = unwrap_proxy(url)
+    url = absolute_url(unwrap_proxy(absolute_url(url, base_url)))
     if url is None or is_placeholder_image(url):
         return None
     if any(re.search(pattern, url, re.IGNORECASE) for pattern in chrome):
@@ -149,7 +169,10 @@ def _largest_srcset(srcset: str) -> str | None:
         size = 1.0
         if len(bits) > 1:
             match = re.match(r"([\d.]+)[wx]$", bits[1])
-            size = float(match.group(1)) if match else 1.0
+            try:
+                size = float(match.group(1)) if match else 1.0
+            except ValueError:  # "1.2.3x"
+                size = 1.0
         if size > best_size:
             best, best_size = bits[0], size
     return best

@@ -6,7 +6,6 @@ import calendar
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import feedparser
 import scrapy
 
 from newscrawl import processors as p
@@ -40,6 +39,8 @@ class FeedSpider(GenericSpider):
     def parse_feed(self, response):
         stats = self.crawler.stats
         stats.inc_value("newscrawl/list_pages")
+        import feedparser  # here, not at import: every crawl loads every spider module
+
         feed = feedparser.parse(
             response.body,
             response_headers={

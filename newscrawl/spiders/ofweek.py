@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from parsel import Selector
+
 from newscrawl import processors as p
 from newscrawl.arguments import Argument
 from newscrawl.spiders.base import PortalSpider
@@ -34,6 +36,11 @@ MONTH_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/")
 LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 AUTHOR_RE = re.compile(
     r"^\s*(?:作者|文)\s*[|｜丨:：]\s*(?P<name>[^|｜丨:：]{1,40}?)\s*(?:$|\s(?:来源|编辑|责编|出处)\s*[|｜丨:：])"
+)
+# A paragraph that is only a credit line: "作者 | 陈逸辰", "编辑 | 王方", "作者 | 刘洋  来源 | 半导体产业纵横".
+CREDIT_PARAGRAPH = (
+    './/p[string-length(normalize-space()) < 60][re:test(normalize-space(),'
+    ' "^(?:作者|文|编辑|责编|责任编辑|来源|出处)\\s*[|｜丨:：]")]'
 )
 
 
@@ -160,10 +167,17 @@ class OfweekSpider(PortalSpider):
     # ----------------------------------------------------------------- articles
 
     def body_html(self, response):
-        return self.first_html(
+        html = self.first_html(
             response, "#articleC", "div.artical-content", "div.article_con", "div.TRS_Editor",
             "div.artical .content", "div.article-content",
         )
+        if not html:
+            return None
+        body = Selector(text=html).xpath("//body/*")
+        # the credits are read into author/source (author()); in the text they would be noise
+        for para in body.xpath(CREDIT_PARAGRAPH):
+            para.drop()
+        return body.get()
 
     def next_article_page(self, response):
         current = ARTICLE_RE.match(response.url)

@@ -1,0 +1,202 @@
+"""Hostile inputs for processors and article pages, and the invariants every output must keep (tests, bench/fuzz.py)."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from newscrawl import processors as p
+
+# Pieces real portals do serve, and the ones that broke the processors before (issue 9).
+TOKENS = [
+    "", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u200b", "\ufeff", "\x00", "\x0b", "\x0c", "\x1f",
+    "\x7f", "\x85", "\u2028", "\u2029", "\ud800", "\udfff", "\ufffd", "\uffff", "&#11;", "&#x0b;", "&#0;",
+    "&#xd800;", "&#99999999999;", "&amp;", "&lt;", "&gt;", "&lt;b&gt;", "&amp;lt;script&amp;gt;", "&nbsp;",
+    "<", ">", "</", "<b>", "</b>", "<b onmouseover=alert(3)>", "<img src=x onerror=alert(1)>", "<script>",
+    "</script>", "<p>", "</p>", "<div>", "</div></div>", "<!--", "-->", "<![CDATA[", "]]>", "<br>", "<a href='",
+    "'>", '"', "'", "=", "/", "//", "?", "#", "&", "%", "%20", "%0a", "%zz", "+", "-", ":", "：", "|", "、",
+    "，", ">", "»", ";", "http://", "https://", "ftp://", "javascript:", "data:image/png;base64,AAAA",
+    "http://[::1", "http://[::1]/", "http://[", "https://a:99999/", "https://a:x/", "//img.example/a.jpg",
+    "http://a.example/a b.jpg", "https://proxy.example/?http%3A%2F%2Fx.example%2Fa%20b.jpg", "?url=", "&w=",
+    "http://169.254.169.254/", "srcset", "1.2.3x", "2x", " 100w", "云计算", "华为", "来源：", "作者：", "编辑",
+    "OFweek云计算网", " - ", "_", "首页", "正文", "当前位置：", "2022", "-08-", "10", " 14:20", ":05", "年", "月",
+    "日", "今天", "昨天", "25:00", "99:99", "+99:00", "-05:00", "+08:05:43", "99999999天前", "3小时前", "刚刚",
+    "9999-12-31 23:59 -05:00", "1899-01-01", "1066-10-14 09:00", "0001-01-01", "2022-08-10T14:20:00Z",
+    "Wed, 10 Aug 2022 06:20:00 GMT", "Mon, 32 Foo 2022 25:61:00 +9999", "T", "Z", "1" * 30,
+]
+HUGE = [" " * 200_000, "\t \n" * 50_000, "1" * 100_000, "<div>" * 20_000, "<img src=" * 10_000, "&#" * 50_000,
+        "来源：" * 30_000, "a/" * 50_000, "2022-" * 20_000, "-" * 100_000, "<p></p>" * 20_000]
+
+
+def hostile_text(rng: random.Random, huge: bool = False) -> str:
+    """A random run of hostile tokens, random characters and (with ``huge``) a very long run."""
+    parts = []
+    for _ in range(rng.randint(0, 24)):
+        roll = rng.random()
+        if roll < 0.75:
+            parts.append(rng.choice(TOKENS))
+        elif roll < 0.95:
+            parts.append("".join(chr(rng.randint(0, 0x2FFFF)) for _ in range(rng.randint(1, 8))))
+        else:
+            parts.append(rng.choice(TOKENS) * rng.randint(2, 300))
+    if huge:
+        parts.insert(rng.randint(0, len(parts)), rng.choice(HUGE))
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------ invariants
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+def check_plain(value, name="value", markup_allowed=False) -> list[str]:
+    """Breaks of the plain-text invariant: str or None, no control characters, no ``<``-markup, trimmed."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [f"{name} is {type(value).__name__}, not str"]
+    broken = []
+    if _CONTROL.search(value):
+        broken.append(f"{name} holds a control character")
+    if not markup_allowed and _MARKUP.search(value):
+        broken.append(f"{name} holds markup")
+    if value != value.strip() or not value:
+        broken.append(f"{name} is not trimmed")
+    return broken
+
+
+def check_url(value, name="url") -> list[str]:
+    """Breaks of the URL invariant: None or absolute http(s) with a host and no whitespace/control character."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [f"{name} is {type(value).__name__}"]
+    if any(c.isspace() for c in value) or _CONTROL.search(value):
+        return [f"{name} {value[:80]!r} holds whitespace or a control character"]
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018
+    except ValueError as exc:
+        return [f"{name} {value[:80]!r} does not parse: {exc}"]
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [f"{name} {value[:80]!r} is not absolute http(s)"]
+    return []
+
+
+def check_date(value: datetime | None, now: datetime, name="date") -> list[str]:
+    """Breaks of the date invariant: None or aware, whole-minute offset, within [EARLIEST, now + MAX_AHEAD]."""
+    if value is None:
+        return []
+    if value.tzinfo is None or value.utcoffset() is None:
+        return [f"{name} {value!r} is naive"]
+    broken = []
+    if value.utcoffset() % timedelta(minutes=1):
+        broken.append(f"{name} {value.isoformat()} has a sub-minute offset")
+    if value.date() < p.EARLIEST or value > now + p.MAX_AHEAD:
+        broken.append(f"{name} {value.isoformat()} is out of range")
+    iso = p.to_iso(value)
+    if datetime.fromisoformat(iso) != value.replace(microsecond=0):
+        broken.append(f"{name} {iso} does not read back")
+    return broken
+
+
+def check_body(value, name="body_html") -> list[str]:
+    """Breaks of the body invariant: only allow-listed tags and attributes, absolute http(s) images."""
+    if value is None:
+        return []
+    broken = []
+    if _CONTROL.search(value):
+        broken.append(f"{name} holds a control character")
+    root = lxml.html.fragment_fromstring(value, create_parent="div")
+    for element in root.iter():
+        if element is root or not isinstance(element.tag, str):
+            continue
+        if element.tag not in p.ALLOWED_TAGS:
+            broken.append(f"{name} holds <{element.tag}>")
+        allowed = p.ALLOWED_ATTRIBUTES.get(element.tag, set())
+        for attribute in element.attrib:
+            if attribute not in allowed:
+                broken.append(f"{name} holds <{element.tag} {attribute}=>")
+    for src in p.images_from_html(value):
+        broken += check_url(src, f"{name} image")
+    return broken
+
+
+def check_article(item) -> list[str]:
+    """Every invariant of one Article."""
+    broken = []
+    for name in ("title", "author", "source", "site", "summary", "portal", "language"):
+        broken += check_plain(getattr(item, name), name)
+    for name in ("categories", "tags"):
+        for term in getattr(item, name) or []:
+            broken += check_plain(term, name)
+    broken += check_url(item.url, "url") + check_url(item.headimg, "headimg")
+    for image in item.images or []:
+        broken += check_url(image, "images")
+    if item.published_at is not None:
+        try:
+            moment = datetime.fromisoformat(item.published_at)
+        except ValueError:
+            broken.append(f"published_at {item.published_at!r} is not ISO 8601")
+        else:
+            if moment.utcoffset() is None or moment.utcoffset() % timedelta(minutes=1):
+                broken.append(f"published_at {item.published_at} has no whole-minute offset")
+    broken += check_body(item.body_html)
+    if item.body_text is not None and _CONTROL.search(item.body_text):
+        broken.append("body_text holds a control character")
+    return broken
+
+
+# ------------------------------------------------------------------ every processor with its invariant
+
+def processor_checks(now: datetime):
+    """(name, function of one hostile text returning invariant breaks) for every processor."""
+    base = "https://www.example.com/news/2022/a.html"
+
+    def terms(value):
+        out = p.split_terms(value)
+        return [b for term in out for b in check_plain(term, "term")] + (
+            ["terms not unique"] if len(out) != len(set(out)) else [])
+
+    def body(value):
+        cleaned = p.clean_body_html(value, base, drop=(".ad", "div.page"), chrome=(r"/logo",))
+        return check_body(cleaned) if cleaned else []
+
+    def text_of(value):
+        text = p.html_to_text(value)
+        return ["html_to_text holds a control character"] if text and _CONTROL.search(text) else []
+
+    def hashed(value):
+        digest = p.content_hash(value)
+        return [] if digest is None or re.fullmatch(r"[0-9a-f]{64}", digest) else [f"content_hash {digest!r}"]
+
+    def srcset(value):
+        return check_url(p.image_url(p.pick_image_source({"data-src": value, "srcset": value, "src": value}), base))
+
+    return [
+        ("clean_text", lambda v: check_plain(p.clean_text(v), markup_allowed=True)),
+        ("plain_text", lambda v: check_plain(p.plain_text(v))),
+        ("strip_label", lambda v: check_plain(p.strip_label(p.plain_text(v)))),
+        ("strip_site_suffix", lambda v: check_plain(p.strip_site_suffix(p.plain_text(v), (r"OFweek\S{0,12}?网?",)))),
+        ("join_inline", lambda v: check_plain(p.join_inline(v.split("<")), markup_allowed=True)),
+        ("split_terms", terms),
+        ("absolute_url", lambda v: check_url(p.absolute_url(v, base))),
+        ("absolute_url_nobase", lambda v: check_url(p.absolute_url(v))),
+        ("canonical_url", lambda v: check_url(p.canonical_url(v, base))),
+        ("image_url", lambda v: check_url(p.image_url(v, base))),
+        ("unwrap_proxy", lambda v: [] if isinstance(p.unwrap_proxy(v), (str, type(None))) else ["unwrap_proxy type"]),
+        ("is_placeholder_image", lambda v: [] if p.is_placeholder_image(v) in (True, False) else ["not a bool"]),
+        ("pick_image_source", srcset),
+        ("parse_date", lambda v: check_date(p.parse_date(v, "Asia/Shanghai", now), now)),
+        ("parse_date_utc", lambda v: check_date(p.parse_date(v, "America/New_York", now), now)),
+        ("date_in_text", lambda v: [b for m in p.DATE_IN_TEXT_RE.findall(v)
+                                    for b in check_date(p.parse_date(m, "Asia/Shanghai", now), now)]),
+        ("clean_body_html", body),
+        ("html_to_text", text_of),
+        ("content_hash", hashed),
+    ]
