@@ -222,6 +222,12 @@ def normalise(settings: BaseSettings) -> None:
         settings.set(name, value, priority=settings.getpriority(name) or 0)
 
 
+def configure(settings: BaseSettings, environ=None) -> None:
+    """The environment into the settings, and every value that parses typed: what each command starts with."""
+    apply_environment(settings, environ)
+    normalise(settings)
+
+
 def check(settings: BaseSettings, environ=None) -> None:
     lines = problems(settings, environ)
     if lines:
@@ -248,8 +254,7 @@ class Config:
 
     @classmethod
     def update_pre_crawler_settings(cls, settings):
-        apply_environment(settings)
-        normalise(settings)
+        configure(settings)
 
     def update_settings(self, settings):
         try:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.engine import make_url
 
-from newscrawl import db, hexo
+from newscrawl import config, db, hexo
 from newscrawl import processors as p
 from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
 
@@ -256,6 +256,7 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args, opts):
+        config.configure(self.settings)  # no crawler process here: the environment is read by hand
         try:
             message = self.export(args, opts)
         except CommandError as exc:
