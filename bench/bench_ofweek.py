@@ -1,17 +1,24 @@
-"""Benchmark: OFweek article pages through callback + loader + pipelines (SQLite), against bare parsel.
+"""Benchmark: OFweek article pages through callback + loader + pipelines + SQLite store, against bare parsel.
 
-Usage: .venv/bin/python bench/bench_ofweek.py [-n 1000]
+Usage: .venv/bin/python bench/bench_ofweek.py [-n 1000] [--rounds 3] [--kind distinct,similar] [--profile]
 
-Prints articles/s for the full path (spider callback, ArticleLoader, validate, dedupe, SQLite store),
-for a bare parsel extraction of the same fields in the same run, their ratio, and the date fast path
-against dateparser on the common formats. Ratios, not absolute figures, are comparable across machines.
+Pages are the sample mirror's 15 layouts with new article ids and, for ``distinct``, every sentence of
+the body rewritten with random characters (different articles, as a crawl mostly sees); for ``similar``,
+the layout's own text plus one numbered sentence (templates, notices: the near-duplicate path's worst
+case). Each round times a bare parsel extraction of the same fields and the full path (spider callback,
+ArticleLoader, validate, dedupe, the store writing to a fresh SQLite file until its last batch is
+committed), on fresh responses, in alternating order; medians and spread are printed, the ratio last.
+``--profile`` runs the full path once under cProfile with the store inline (its worker thread is
+otherwise invisible to the profiler). Ratios, not absolute figures, are comparable across machines.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
+import cProfile
+import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from scrapy.utils.reactor import install_reactor  # noqa: E402
 
@@ -31,45 +39,30 @@ from scrapy.http import HtmlResponse, Request  # noqa: E402
 from scrapy.utils.misc import build_from_crawler  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
+from ofweek_pages import article_pages  # noqa: E402
+
 from newscrawl import processors  # noqa: E402
 from newscrawl.processors import dates  # noqa: E402
 from newscrawl.items import Article  # noqa: E402
 from newscrawl.pipelines.dedupe import DedupePipeline  # noqa: E402
 from newscrawl.pipelines.store import StorePipeline  # noqa: E402
 from newscrawl.pipelines.validate import ValidatePipeline  # noqa: E402
-from newscrawl.spiders.ofweek import ARTICLE_RE, OfweekSpider  # noqa: E402
-
-ID_RE = re.compile(r"(ART-\d+-\d+-)(\d{8})")
+from newscrawl.spiders.ofweek import OfweekSpider  # noqa: E402
 
 
-def sample_pages() -> list[tuple[str, bytes]]:
-    """Single-page current/old layout articles from the shipped sample mirror."""
-    pages = []
-    for path in sorted((ROOT / "samples" / "mirror").rglob("ART-*.html")):
-        relative = path.relative_to(ROOT / "samples" / "mirror").as_posix()
-        url = "https://" + relative
-        match = ARTICLE_RE.match(url)
-        if match and not match.group("page") and ".m." not in url and not url.startswith("https://m."):
-            body = path.read_bytes()
-            if b"articleC" in body:
-                pages.append((url, body))
-    if not pages:
-        raise SystemExit("no OFweek article pages under samples/mirror")
-    return pages
+class InlineStore(StorePipeline):
+    """The store writing on the calling thread, so that cProfile sees write_batch and the MinHash signatures."""
+
+    async def _in_thread(self, function, *args):
+        return function(*args)
 
 
-def variants(pages, n):
-    """n distinct responses: new article ids and one unique sentence each, so dedupe keeps them all."""
-    out = []
-    for i in range(n):
-        url, body = pages[i % len(pages)]
-        new_id = f"{40000000 + i:08d}"
-        url = ID_RE.sub(lambda m: m.group(1) + new_id, url)
-        marker = f"<p>基准测试段落编号{i}。</p>".encode("gb18030")
-        body = body.replace(b'class="artical-content">', b'class="artical-content">' + marker, 1)
-        body = body.replace(b'class="article_con">', b'class="article_con">' + marker, 1)
-        out.append(HtmlResponse(url=url, body=body, request=Request(url)))
-    return out
+def responses_of(pages) -> list[HtmlResponse]:
+    """Fresh responses, decoded up front for both contenders alike."""
+    responses = [HtmlResponse(url=url, body=body, request=Request(url)) for url, body in pages]
+    for response in responses:
+        response.text
+    return responses
 
 
 def bare_parsel(response) -> dict:
@@ -84,14 +77,21 @@ def bare_parsel(response) -> dict:
     }
 
 
-async def run_full(responses, db_url) -> float:
+def run_bare(responses) -> float:
+    start = time.perf_counter()
+    for response in responses:
+        bare_parsel(response)
+    return time.perf_counter() - start
+
+
+async def run_full(responses, db_url, store_class=StorePipeline) -> float:
     crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_DATABASE_URL": db_url, "NEWSCRAWL_STORE_BATCH_SIZE": 50})
     crawler.spider = crawler._create_spider()
     spider = crawler.spider
     crawler.stats.open_spider()
     validate = build_from_crawler(ValidatePipeline, crawler)
     dedupe = build_from_crawler(DedupePipeline, crawler)
-    store = StorePipeline.from_crawler(crawler)
+    store = store_class.from_crawler(crawler)
     await store.open_spider()
     pending = []
     start = time.perf_counter()
@@ -131,29 +131,66 @@ def bench_dates(rounds: int) -> tuple[float, float]:
     return fast_time / (rounds * len(common)), slow_time / (rounds * len(common))
 
 
-async def main(n: int) -> None:
-    pages = sample_pages()
-    responses = variants(pages, n)
-    for response in responses:  # decode once up front, for both contenders alike
-        response.text
-    start = time.perf_counter()
-    for response in responses:
-        bare_parsel(response)
-    bare = time.perf_counter() - start
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):7.3f} ms (min {min(values):.3f}, max {max(values):.3f})"
+
+
+async def compare(n: int, kind: str, rounds: int) -> float:
+    pages = article_pages(n, kind)
+    bare_times, full_times, ratios = [], [], []
+    for round_ in range(rounds):
+        bare_responses, full_responses = responses_of(pages), responses_of(pages)
+        with tempfile.TemporaryDirectory() as tmp:
+            if round_ % 2:
+                full = await run_full(full_responses, f"sqlite:///{tmp}/bench.db")
+                bare = run_bare(bare_responses)
+            else:
+                bare = run_bare(bare_responses)
+                full = await run_full(full_responses, f"sqlite:///{tmp}/bench.db")
+        bare_times.append(bare / n * 1000)
+        full_times.append(full / n * 1000)
+        ratios.append(full / bare)
+        print(f"  round {round_ + 1}: bare {bare / n * 1000:.3f} ms, full {full / n * 1000:.3f} ms per article, {full / bare:.1f}x")
+    print(f"{kind} texts, {n} pages, {rounds} rounds (median per article, spread):")
+    print(f"  bare parsel extraction                       : {spread(bare_times)}")
+    print(f"  full path (callback+loader+pipelines+SQLite) : {spread(full_times)}")
+    ratio = statistics.median(ratios)
+    print(f"  ratio full / bare: {ratio:.1f}x (rounds: {', '.join(f'{r:.1f}' for r in ratios)})")
+    return ratio
+
+
+async def profile(n: int, kind: str) -> None:
+    responses = responses_of(article_pages(n, kind))
+    profiler = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
-        full = await run_full(responses, f"sqlite:///{tmp}/bench.db")
-    print(f"pages: {n} ({len(pages)} distinct sample layouts)")
-    print(f"bare parsel extraction : {n / bare:10.1f} pages/s")
-    print(f"full path (callback+loader+pipelines+SQLite): {n / full:10.1f} articles/s")
-    print(f"ratio full / bare time : {full / bare:.1f}x")
+        await run_full(responses[:20], f"sqlite:///{tmp}/warm.db", InlineStore)  # imports, caches
+        profiler.enable()
+        await run_full(responses, f"sqlite:///{tmp}/bench.db", InlineStore)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+async def main(args) -> None:
+    kinds = args.kind.split(",")
+    if args.profile:
+        for kind in kinds:
+            await profile(args.n, kind)
+        return
+    ratios = {kind: await compare(args.n, kind, args.rounds) for kind in kinds}
     fast, slow = bench_dates(200)
     print(f"dates: fast path {fast * 1e6:.1f} us, dateparser {slow * 1e6:.1f} us per value; "
           f"dateparser / fast = {slow / fast:.1f}x")
+    print("ratio full / bare (median): " + ", ".join(f"{kind} {ratio:.1f}x" for kind, ratio in ratios.items()))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="article pages to push through (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--kind", default="distinct,similar", help="distinct, similar or both (default)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the full path once, store inline")
     args = parser.parse_args()
     from twisted.internet import reactor
     from twisted.internet.defer import Deferred
@@ -161,7 +198,7 @@ if __name__ == "__main__":
     result = {}
 
     def start():
-        d = Deferred.fromFuture(asyncio.ensure_future(main(args.n)))
+        d = Deferred.fromFuture(asyncio.ensure_future(main(args)))
         d.addErrback(lambda f: result.setdefault("error", f))
         d.addBoth(lambda _: reactor.stop())
 

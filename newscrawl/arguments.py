@@ -62,6 +62,14 @@ def zone(name: str, value) -> str:
     return str(value).strip()
 
 
+def domains(name: str, value) -> list[str]:
+    found = [d.strip().lower() for d in str(value).split(",") if d.strip()]
+    for domain in found:
+        if domain != "*" and not re.match(r"^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$", domain):
+            raise ValueError(f"{name} must be domains like example.com separated by commas, or *, got {domain!r}")
+    return found
+
+
 def regex(name: str, value):
     try:
         return re.compile(value)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
@@ -45,9 +46,15 @@ NEWSCRAWL_KINDS = {
     "NEWSCRAWL_MONITOR_HISTORY": ("int", 0), "NEWSCRAWL_MONITOR_COVERAGE_DROP": ("share", None),
     "NEWSCRAWL_MONITOR_FALLBACK_RISE": ("share", None), "NEWSCRAWL_MONITOR_COUNT_RATIO": ("share", None),
     "NEWSCRAWL_REDIS_IDLE_TIMEOUT": ("float", 0.001), "NEWSCRAWL_REDIS_HEARTBEAT": ("float", 0.001),
+    "NEWSCRAWL_MONITOR_MAX_FAILED": ("share", None), "NEWSCRAWL_RETRY_AFTER_MAX": ("float", 0),
+    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
+    "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
 }
 # Environment variables that are not settings of the same name.
-ENVIRONMENT_ALIASES = {"NEWSCRAWL_LOG_LEVEL": "LOG_LEVEL"}
+ENVIRONMENT_ALIASES = {
+    "NEWSCRAWL_LOG_LEVEL": "LOG_LEVEL", "NEWSCRAWL_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
+    "NEWSCRAWL_DOWNLOAD_WARNSIZE": "DOWNLOAD_WARNSIZE",
+}
 NOT_SETTINGS = ("NEWSCRAWL_TEST_", "NEWSCRAWL_REQUIRE_SERVICES")  # the test suite's own variables
 
 
@@ -86,6 +93,21 @@ class Kind:
             except ValueError:
                 raise ValueError("an ISO 8601 time like 2026-07-23T16:32:00+08:00") from None
             return str(value).strip()
+        if kind == "date":
+            try:
+                date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError("a date like 1990-01-01") from None
+            return str(value).strip()
+        if kind == "networks":
+            names = [n.strip() for n in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if n.strip()]
+            try:
+                for name in names:
+                    if name != "*":
+                        ipaddress.ip_network(name, strict=False)
+            except ValueError:
+                raise ValueError("networks like 127.0.0.1/32,10.0.0.0/8 separated by commas, or *") from None
+            return ",".join(names)
         if kind == "level":
             level = str(value).strip().upper()
             if level not in LOG_LEVELS:

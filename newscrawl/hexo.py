@@ -19,8 +19,9 @@ DIR_NAME_BYTES = 90
 HASH_CHARS = 12  # 48 bits of sha1(url): no collision to expect among millions of articles
 UNCATEGORIZED = "uncategorized"  # Hexo's own default_category
 
-# YAML has no escape for these even inside quotes (C0/C1 controls, DEL, line/paragraph separators, BOM).
-_YAML_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]+")
+# YAML has no escape for these even inside quotes (C0/C1 controls, DEL, line/paragraph separators, BOM),
+# and no way at all to write lone surrogates or U+FFFE/U+FFFF (outside YAML's printable set).
+_YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]+")
 _PLAIN_SPECIAL = re.compile(r"[:#{}\[\],&*!|>'\"%@`]")
 _PLAIN_RESERVED = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""}
 
@@ -56,7 +57,7 @@ def yaml_scalar(value) -> str:
     text = one_line(value)
     if (
         _PLAIN_SPECIAL.search(text)
-        or text[:1] in ("-", "?", "~", ".", "+")
+        or text[:1] in ("-", "?", "~", ".", "+", "=", "<")
         or text[:1].isdigit()
         or text.lower() in _PLAIN_RESERVED
     ):
@@ -138,7 +139,7 @@ def post_text(article, image_proxy: str | None = None) -> str:
     headimg = proxied(a.get("headimg"), image_proxy)
     author = a.get("site") or a.get("source") or a.get("portal")
     date = rfc822_gmt(a.get("published_at"))
-    lines = ["---", f"title: {yaml_quoted(a.get('title') or a.get('url'))}"]
+    lines = ["---", f"title: {yaml_quoted(one_line(a.get('title')) or a.get('url'))}"]
     categories = [c for c in (one_line(c) for c in a.get("categories") or []) if c]
     if categories:
         lines.append("categories:")
@@ -159,7 +160,7 @@ def post_text(article, image_proxy: str | None = None) -> str:
 # ------------------------------------------------------------------ file names
 
 # Windows' forbidden characters, plus "#" and "%" which would break the post's URL (Hexo's :title is the file name).
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*#%\u2028\u2029\ufeff]+')
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*#%\u2028\u2029\ufeff\ud800-\udfff]+')
 _WINDOWS_DEVICES = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(?:\..*)?$", re.IGNORECASE)
 
 

@@ -26,8 +26,28 @@ NEWSCRAWL_MIRROR_LATENCY = 0.0
 NEWSCRAWL_NOW = ""
 
 DOWNLOADER_MIDDLEWARES = {
+    # Hostile pages (docs/OPERATIONS.md): Retry-After, redirects counted, meta refresh only from <head>,
+    # mis-declared charsets decoded again, no request to an internal address (checked after the mirror).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
+    "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
+    "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
 }
+# Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
+NEWSCRAWL_ALLOWED_NETWORKS = ""
+NEWSCRAWL_ALLOWED_SCHEMES = "http,https"
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0
+# News pages are well under 1 MB; Scrapy's 1 GB default let a 300 MB gzip body through. Also bounds decompression.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # NEWSCRAWL_DOWNLOAD_MAXSIZE in the environment sets it too
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024  # and NEWSCRAWL_DOWNLOAD_WARNSIZE this
+NEWSCRAWL_MAX_BODY_CHARS = 300000
+# The sane range of published dates: outside it a date is treated as missing (counted newscrawl/date_unparsed).
+NEWSCRAWL_DATE_EARLIEST = "1990-01-01"
+NEWSCRAWL_DATE_MAX_AHEAD_DAYS = 1.0
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -49,6 +69,7 @@ NEWSCRAWL_DB_AUTO_MIGRATE = True
 # Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
 NEWSCRAWL_INCREMENTAL = True
 SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,
 }
 NEWSCRAWL_RECORD_RUNS = True
@@ -63,6 +84,10 @@ NEWSCRAWL_REDIS_RECOVERY = True
 ADDONS = {"newscrawl.config.Config": -100, "newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.exporters.SafeJsonLinesItemExporter",
+    "jsonl": "newscrawl.exporters.SafeJsonLinesItemExporter",
+}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
 # `scrapy check`: the spiders' contracts (docstrings of parse_article/parse_list) against samples/mirror.
@@ -84,6 +109,7 @@ NEWSCRAWL_MONITOR_MIN_SAMPLE = 10
 NEWSCRAWL_MONITOR_MIN_COVERAGE = {"title": 0.95, "published_at": 0.9, "body_text": 0.9}
 NEWSCRAWL_MONITOR_MAX_FALLBACK = {"title": 0.5, "published_at": 0.5, "body_html": 0.5}
 NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = 0.5
+NEWSCRAWL_MONITOR_MAX_FAILED = 0.2
 NEWSCRAWL_MONITOR_MIN_ITEMS = 0
 NEWSCRAWL_MONITOR_HISTORY = 5
 NEWSCRAWL_MONITOR_COVERAGE_DROP = 0.3

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -15,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy.engine import make_url
 
 from newscrawl import config, db, hexo
+from newscrawl.exporters import json_line
 from newscrawl import processors as p
 from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
 
@@ -159,7 +159,7 @@ def write_jsonl(articles, target: str) -> int:
     count = 0
     if target == "-":
         for article in articles:
-            sys.stdout.write(json.dumps(article, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(article) + "\n")
             count += 1
         return count
     path = Path(target)
@@ -168,7 +168,7 @@ def write_jsonl(articles, target: str) -> int:
     ) as handle:
         try:
             for article in articles:
-                handle.write(json.dumps(article, ensure_ascii=False) + "\n")
+                handle.write(json_line(article) + "\n")
                 count += 1
         except BaseException:
             handle.close()

@@ -33,6 +33,7 @@ class Measures:
     not_article: int
     list_pages: int = 0
     requests: int = 0
+    failed: int = 0  # pages lost to a callback exception or a failed download (newscrawl/pages/failed/*)
     coverage: dict[str, float] = field(default_factory=dict)  # share of items with the field filled
     fallback: dict[str, float] = field(default_factory=dict)  # share of items whose field came from the fallback
 
@@ -46,6 +47,7 @@ class Measures:
             not_article=int(stats.get("newscrawl/pages/not_article") or 0),
             list_pages=int(stats.get("newscrawl/list_pages") or 0),
             requests=int(stats.get("downloader/request_count") or 0),
+            failed=sum(int(v or 0) for k, v in stats.items() if k.startswith("newscrawl/pages/failed/")),
         )
         if items:
             for name in ARTICLE_FIELDS:
@@ -59,6 +61,11 @@ class Measures:
     def not_article_share(self) -> float:
         return self.not_article / self.article_pages if self.article_pages else 0.0
 
+    @property
+    def failed_share(self) -> float:
+        pages = max(self.article_pages + self.list_pages, self.failed)
+        return self.failed / pages if pages else 0.0
+
 
 @dataclass
 class Thresholds:
@@ -68,6 +75,7 @@ class Thresholds:
     min_coverage: dict[str, float] = field(default_factory=dict)
     max_fallback: dict[str, float] = field(default_factory=dict)
     max_not_article: float = 0.5
+    max_failed: float = 0.2
     min_items: int = 0
     history: int = 5
     coverage_drop: float = 0.3
@@ -88,6 +96,7 @@ class Thresholds:
             min_coverage=shares("NEWSCRAWL_MONITOR_MIN_COVERAGE"),
             max_fallback=shares("NEWSCRAWL_MONITOR_MAX_FALLBACK"),
             max_not_article=settings.getfloat("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", 0.5),
+            max_failed=settings.getfloat("NEWSCRAWL_MONITOR_MAX_FAILED", 0.2),
             min_items=settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 0),
             history=settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5),
             coverage_drop=settings.getfloat("NEWSCRAWL_MONITOR_COVERAGE_DROP", 0.3),
@@ -111,6 +120,12 @@ def check(current: Measures, history: list[Measures], limits: Thresholds, portal
         alarms.append(
             f"not_article: {current.not_article} of {current.article_pages} article pages held no article "
             f"({current.not_article_share:.0%} > {limits.max_not_article:.0%}): body selector broken?"
+        )
+    pages = max(current.article_pages + current.list_pages, current.failed)
+    if pages >= limits.min_sample and current.failed_share > limits.max_failed:
+        alarms.append(
+            f"failed: {current.failed} of {pages} pages lost to errors ({current.failed_share:.0%} > "
+            f"{limits.max_failed:.0%}): see newscrawl/pages/failed/* and the log"
         )
     if current.items >= limits.min_sample:
         for name, minimum in limits.min_coverage.items():

@@ -1,23 +1,56 @@
-"""The main text: trafilatura on a cleaned copy of the page, then lines that are not the article trimmed."""
+"""The main text: the densest block of paragraphs (or trafilatura's), then lines that are not the article trimmed."""
 
 from __future__ import annotations
 
+import copy
 import re
 
 import lxml.html
 
 from newscrawl import processors as p
 
-# Class/id tokens of ad blocks: "ad", "ad-inline", "art-ad", "advert", "guanggao", "sponsor".
-_AD_TOKEN = re.compile(r"^(?:ads?|advert\w*|guanggao\w*|sponsor\w*)$|(?:^|[-_])(?:ads?|advert|gg)(?:[-_]|$)", re.I)
+# A class/id token that names an ad block as a whole: "ad", "ads", "ad-box", "art-ad", "advert", "guanggao",
+# "sponsor". Tokens that merely contain "ad" ("non-ad-column-l", "ad_body", "header", "download") are content.
+_AD_TOKEN = re.compile(
+    r"^(?:ads?|advert\w*|adsbygoogle|guanggao\w*|sponsor\w*|gg)$"
+    r"|^(?:ads?|gg|advert)[-_]?(?:box|banner|wrap|wrapper|container|slot|area|block|top|bottom|left|right|inline"
+    r"|img|pic|list|con|unit|\d+)$"
+    r"|^[a-z]+[-_](?:ads?|advert|guanggao)$",
+    re.I,
+)
+# Parts of class/id tokens (split on - and _) of blocks that are never the article, unless a part also names
+# the content ("comment-list" is dropped, "article-comment-count" inside "article-body" is not looked at).
+_UNLIKELY = {
+    "comment", "comments", "reply", "footer", "foot", "nav", "navbar", "menu", "sidebar", "aside", "share",
+    "related", "relate", "recommend", "recommended", "hot", "rank", "ranking", "login", "toolbar", "copyright",
+    "breadcrumb", "crumb", "pinglun", "xgwz", "tuijian", "popup", "modal", "banner", "header",
+}
+_LIKELY = {"article", "content", "body", "text", "main", "post", "detail", "entry", "story", "news", "artical"}
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "textarea", "select", "button", "svg", "canvas",
+              "template", "nav", "footer", "aside")
+_CHROME_TAGS = ("div", "section", "ul", "ol", "dl", "table", "header", "aside", "article")
+_UNIT_TAGS = {"p", "pre", "blockquote", "td", "div", "section", "article", "span", "font", "li", "dd"}
+_PUNCT = re.compile(r"[，,。；;！!？?、：:]")
 _META_LINE = re.compile(
-    r"^(?:(?:来源|來源|作者|文|记者|编辑|责编|责任编辑|阅读|浏览|点击|评论|摘要|导读|发布时间|发布于|时间|日期|字号)"
+    r"^(?:(?:来源|來源|作者|文|记者|编辑|责编|责任编辑|阅读|浏览|点击|评论|摘要|导读|发布时间|发布于|时间|日期|字号|原创)"
     r"\s*[:：|｜].{0,150}|(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25})$"
 )
+_DATE_IN_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_CREDIT_LINE = re.compile(r"^感谢.{1,80}(?:投递|爆料|提供线索)[！!。]?$")
+_CRUMB_LINE = re.compile(r"^(?:(?:您?(?:现在|当前)?的?(?:所在)?位置|当前位置|现在位置)\s*[:：]|首页\s*(?:>|＞|»|/|→))")
 _TAIL_LINE = re.compile(
-    r"^(?:[（(]?\s*(?:责任编辑|责编|编辑)\s*[:：].{0,30}|(?:免责|版权)?声明\s*[:：].*|.{0,20}扫码.{0,20}"
-    r"|.{0,10}关注.{0,20}公众号.{0,10}|.{0,20}二维码.{0,20}|原文链接\s*[:：].*)$"
+    r"^(?:[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|编审|值班编辑|本文编辑|美编)\s*[:：|｜丨\s].{0,40}"
+    r"|(?:本文|信息|文章)?来源(?:于)?\s*[:：|｜]?.{0,40}|(?:免责|版权|特别|广告)?声明\s*[:：].*|.{0,20}扫码.{0,20}|.{0,20}扫描.{0,10}二维码.*"
+    r"|.{0,10}关注.{0,20}公众号.{0,30}|.{0,20}二维码.{0,20}|原文链接\s*[:：].*|点击进入专题\s*[:：]?.{0,30}"
+    r"|【?打印本页】?.{0,20}|分享到\s*[:：]?.{0,30}|更多\s*[>》]|举报|我要跟帖|评论\s*[（(]\d+[)）]|返回顶部"
+    r"|看都看完了.{0,30}|[（(]?完[)）]?|.{0,20}在看.{0,6}|发布日期\s*[:：]?.{0,30})$"
 )
+# A line that opens the list of other articles under the text: it and everything after it go.
+_RELATED_HEAD = re.compile(
+    r"^(?:相关(?:阅读|新闻|文章|推荐|链接|报道)|推荐阅读|延伸阅读|猜你喜欢|热门(?:推荐|文章|新闻)|更多(?:精彩|阅读|新闻)"
+    r"|往期(?:回顾|精选|推荐)|精彩推荐|热点推荐|大家都在看|为您推荐|小编最近文章|最新文章)\s*[:：>》]?$"
+)
+_EDITOR_TAIL = re.compile(r"\s*[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}?[\]】）)]\s*$")
 MIN_BODY_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 _FOLD_BUTTON = (
@@ -26,30 +59,49 @@ _FOLD_BUTTON = (
     ' or normalize-space(text()) = "点击展开全文"]'
 )
 
+
 def main_text_html(html: str, url: str | None = None, title: str | None = None) -> str | None:
-    """trafilatura's main text as HTML (images and links kept), lazy images resolved and ad blocks removed first.
+    """The article's text as HTML (images and links kept): the densest block of paragraphs, else trafilatura's.
 
-    The headline repeated at the top is dropped; less than MIN_BODY_CHARS of text is no body (a video
-    page, a login wall, an index page).
+    Lazy images are resolved and ad blocks removed first; the headline, crumb and byline lines above the text
+    and editor, source, share and related-article lines below it are trimmed. Less than MIN_BODY_CHARS of
+    text is no body (a video page, a login wall, an index page).
     """
-    import trafilatura  # imported on first use: portal spiders rarely need it
+    tree = prepared_tree(html)
+    if tree is None:
+        return None
+    anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
+    for body in (densest_block(tree), trafilatura_body(tree, url)):
+        if body is None:
+            continue
+        trim(body, title)
+        out = _acceptable(body, anchors)
+        if out:
+            return out
+    return None
 
+
+def prepared_tree(html: str | None):
+    """The page parsed, with what is never text removed, folded text shown and lazy images resolved."""
     if not html or not html.strip():
         return None
     try:
         tree = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return None
+    for node in list(tree.iter(lxml.etree.Comment)):
+        _drop(node)
     for node in tree.xpath("//*[@class or @id]"):
+        if node.tag in ("html", "body"):
+            continue
         tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
-        if any(_AD_TOKEN.search(token) for token in tokens) and node.getparent() is not None:
-            node.getparent().remove(node)
+        if any(is_ad_token(token) for token in tokens):
+            _drop(node)
     _unfold(tree)
     for node in tree.xpath("//*[@style]"):
-        # still hidden after unfolding: login pop-ups, templates, share sheets (trafilatura keeps them)
-        if re.search(r"display\s*:\s*none", node.get("style")) and node.getparent() is not None:
-            node.getparent().remove(node)
-    anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
+        # still hidden after unfolding: login pop-ups, templates, share sheets
+        if re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", node.get("style") or "") and node.tag != "body":
+            _drop(node)
     for img in tree.iter("img"):
         real = p.pick_image_source(dict(img.attrib))
         for name in list(img.attrib):
@@ -57,8 +109,86 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
                 del img.attrib[name]
         if real:
             img.set("src", real)
+    return tree
+
+
+def is_ad_token(token: str) -> bool:
+    """Whether one class/id token names an ad block.
+
+    >>> [is_ad_token(t) for t in ("ad", "ad-box", "art-ad", "adsbygoogle", "non-ad-column-l", "ad_body", "header")]
+    [True, True, True, True, False, False, False]
+    """
+    return bool(_AD_TOKEN.search(token))
+
+
+def is_unlikely(node) -> bool:
+    """A block whose class/id names page chrome (comments, navigation, related lists) and not the content.
+
+    >>> is_unlikely(lxml.html.fromstring('<div class="comment-list">x</div>'))
+    True
+    >>> is_unlikely(lxml.html.fromstring('<div class="post_body hot">x</div>'))
+    False
+    """
+    parts = {part for token in f"{node.get('class', '')} {node.get('id', '')}".lower().split()
+             for part in re.split(r"[-_]", token) if part}
+    return bool(parts & _UNLIKELY) and not parts & _LIKELY
+
+
+def densest_block(tree):
+    """The element holding most paragraph text (scored by length and punctuation, links discounted), as a copy.
+
+    Paragraphs add their score to their parent and half of it to their grandparent, as readability does;
+    siblings of the winner that score well too are kept with it (text split over several blocks).
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    work = copy.deepcopy(body)
+    for node in list(work.iter(*_DROP_TAGS)):
+        _drop(node)
+    for node in list(work.iter(*_CHROME_TAGS)):
+        if node.getparent() is not None and is_unlikely(node):
+            _drop(node)
+    scores: dict = {}
+    for node in work.iter():
+        if not isinstance(node.tag, str) or node.tag not in _UNIT_TAGS:
+            continue
+        text = _unit_text(node)
+        if len(text) < 20 or _link_chars(node, direct=node.tag != "p") > len(text) * 0.5:
+            continue
+        score = 1 + len(_PUNCT.findall(text)) + min(len(text) / 40, 3)
+        # a div's own text (lines split by <br>) makes the div itself the container
+        target = node.getparent() if node.tag in ("p", "pre", "blockquote", "span", "font", "li", "dd") else node
+        for share, holder in ((1.0, target), (0.5, target.getparent() if target is not None else None)):
+            if holder is not None and isinstance(holder.tag, str):
+                scores[holder] = scores.get(holder, 0.0) + score * share
+    if not scores:
+        return None
+    ranked = {node: score * (1 - _link_density(node)) for node, score in scores.items()}
+    top = max(ranked, key=ranked.get)
+    if top.tag in ("body", "html"):
+        return None
+    keep = [top]
+    parent = top.getparent()
+    if parent is not None:
+        threshold = max(10.0, ranked[top] * 0.2)
+        keep = [
+            sibling for sibling in parent
+            if sibling is top or (ranked.get(sibling, 0.0) >= threshold and _link_density(sibling) < 0.25)
+        ]
+    out = lxml.html.Element("div")
+    for node in keep:
+        node.tail = None
+        out.append(node)
+    return out
+
+
+def trafilatura_body(tree, url: str | None):
+    """trafilatura's main text of the prepared page, parsed, or None."""
+    import trafilatura  # imported on first use: portal spiders rarely need it
+
     out = trafilatura.extract(
-        tree,
+        copy.deepcopy(tree),
         url=url,
         output_format="html",
         include_images=True,
@@ -66,44 +196,179 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None) 
         include_tables=True,
         include_comments=False,
         deduplicate=False,
-        favor_precision=True,  # measured: body F1 0.88 vs 0.76 default, 0.74 favor_recall (bench/extractor_accuracy.py)
+        favor_precision=True,
     )
     if not out:
         return None
     try:
-        body = lxml.html.document_fromstring(out).body
+        return lxml.html.document_fromstring(out).body
     except (ValueError, lxml.etree.ParserError):
         return None
-    # The headline (with a breadcrumb before it) and a bare date line often open the extracted text.
-    lead = list(body)[:4]
-    texts = [p.clean_text(child.text_content()) for child in lead]
-    if title and title in texts:
-        for child in lead[: texts.index(title) + 1]:
-            body.remove(child)
-    # Info lines (date, 来源, 阅读, 摘要) above the text and 声明/扫码/责任编辑 lines below it.
-    for child in list(body)[:6]:
-        text = p.html_to_text(lxml.html.tostring(child, encoding="unicode")) or ""  # <br> ends a line too
-        lines = [line for line in map(p.clean_text, text.splitlines()) if line]
-        if not lines or not all(_META_LINE.match(line) for line in lines) or child.xpath(".//img"):
+
+
+def trim(body, title: str | None = None) -> None:
+    """Drop the headline, crumb, byline and date lines above the text, and the lines below it that are not it."""
+    blocks = _blocks(body)
+    norm_title = _norm(title)
+    for block in blocks[:8]:
+        text = p.clean_text(block.text_content()) or ""
+        if block.xpath(".//img") and len(text) < 5:
             break
-        body.remove(child)
-    for child in reversed(list(body)[-4:]):
-        text = p.clean_text(child.text_content()) or ""
-        if not _TAIL_LINE.match(text) or (child.xpath(".//img") and "扫码" not in text and "二维码" not in text):
+        if not text:
+            continue
+        if not (is_lead_line(text) or (norm_title and _norm(text) in (norm_title, "原创" + norm_title))):
             break
-        body.remove(child)
+        _drop(block)
+    blocks = [b for b in _blocks(body) if b.getparent() is not None]
+    cut = None
+    for index, block in enumerate(blocks):
+        if index >= len(blocks) // 3 and _RELATED_HEAD.match(p.clean_text(block.text_content()) or ""):
+            cut = index
+            break
+    if cut is not None:
+        for block in blocks[cut:]:
+            _drop(block, keep_tail=False)
+    for block in reversed([b for b in _blocks(body) if _attached(b, body)][-12:]):
+        text = p.clean_text(block.text_content()) or ""
+        if not (text and is_tail_line(text)) and (block.xpath(".//img") or not _mostly_links(block)):
+            break
+        _drop(block, keep_tail=False)
+    _strip_editor_tail(body)
+
+
+def is_lead_line(text: str) -> bool:
+    """A line above the article's text that is not the text: crumbs, byline, date, 来源.
+
+    >>> [is_lead_line(t) for t in ("当前位置：首页 > 新闻", "2019-09-07 09:59 来源: 新京报", "来源：人民网", "中国男篮以77比73战胜韩国队。")]
+    [True, True, True, False]
+    """
+    if _META_LINE.match(text) or _CRUMB_LINE.match(text) or _CREDIT_LINE.match(text):
+        return True
+    return len(text) <= 60 and bool(_DATE_IN_LINE.search(text)) and bool(
+        re.search(r"来源|作者|编辑|记者|阅读|浏览|评论|发布|字号|分享|举报", text) or len(text) <= 25
+    )
+
+
+def is_tail_line(text: str) -> bool:
+    """A line under the article's text that is not the text: editor, source, share, print, QR-code lines.
+
+    >>> [is_tail_line(t) for t in ("责任编辑：杜硕_NB12556", "[责任编辑：刘斌]", "【编辑：姚昊】", "本文来源：新京报", "他说。")]
+    [True, True, True, True, False]
+    """
+    return bool(_TAIL_LINE.match(text)) or bool(re.match(r"^[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}[\]】）)]$", text))
+
+
+def _strip_editor_tail(body) -> None:
+    """"……他说。[责任编辑：刘斌]": the bracketed editor credit at the end of the last paragraph."""
+    for node in reversed(list(body.iter())):
+        if not isinstance(node.tag, str):
+            continue
+        for attr in ("tail", "text"):
+            value = getattr(node, attr)
+            if value and value.strip():
+                setattr(node, attr, _EDITOR_TAIL.sub("", value))
+                return
+
+
+def _acceptable(body, anchors) -> str | None:
     lines = [p.clean_text(line) for line in body.text_content().splitlines()]
     lines = [line for line in lines if line]
     chars = sum(len(line) for line in lines)
-    # trafilatura's fallback flattens link lists into text: compare the lines with the page's link texts.
+    # a flattened link list: lines that are the page's link texts
     linked = sum(len(line) for line in lines if line in anchors)
-    if chars < MIN_BODY_CHARS or linked > chars * MAX_LINK_DENSITY:  # too short, or a list of links
+    if chars < MIN_BODY_CHARS or linked > chars * MAX_LINK_DENSITY:
         return None
-    return "".join(lxml.html.tostring(child, encoding="unicode") for child in body).strip() or None
+    html = (body.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+    return html.strip() or None
+
+
+_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "figure", "ul", "ol",
+               "dl", "figcaption", "center"}
+
+
+def _blocks(body) -> list:
+    """The smallest blocks of the body in document order: paragraphs, headings, list items, lone images."""
+    found = []
+
+    def walk(node):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in _BLOCK_TAGS and child.tag not in ("ul", "ol", "dl") and not _holds_blocks(child):
+                found.append(child)
+            elif child.tag in ("div", "section", "span", "font", "strong", "img", "a", "br") and _is_leaf_block(child):
+                found.append(child)
+            else:
+                walk(child)
+
+    walk(body)
+    return [node for node in found if node.tag != "br"]
+
+
+def _holds_blocks(node) -> bool:
+    """Broken markup nests paragraphs (<p>…<span>…<p>): such a block is looked into, not taken whole."""
+    return any(isinstance(c.tag, str) and c.tag in ("p", "div", "li", "table", "h2", "h3", "h4") for c in node.iterdescendants())
+
+
+def _is_leaf_block(node) -> bool:
+    if node.tag == "img":
+        return True
+    return not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS | {"div", "section"} for c in node.iter()
+                   if c is not node) and bool((node.text_content() or "").strip() or node.xpath(".//img"))
+
+
+def _attached(node, root) -> bool:
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _mostly_links(block) -> bool:
+    text = p.clean_text(block.text_content()) or ""
+    return bool(text) and _link_chars(block) >= len(text) * 0.6 and len(text) < 80
+
+
+def _unit_text(node) -> str:
+    """A paragraph's text; for a div, only its own text (lines between <br>), not its child blocks'."""
+    if node.tag == "p":
+        return re.sub(r"\s+", "", node.text_content())
+    own = [node.text or ""] + [child.tail or "" for child in node]
+    own += [child.text_content() for child in node if isinstance(child.tag, str) and child.tag in ("b", "strong", "em", "i", "font", "span", "a") ]
+    return re.sub(r"\s+", "", "".join(own))
+
+
+def _link_chars(node, direct: bool = False) -> int:
+    if direct:
+        return sum(len(re.sub(r"\s+", "", a.text_content())) for a in node if isinstance(a.tag, str) and a.tag == "a")
+    return sum(len(re.sub(r"\s+", "", a.text_content())) for a in node.iter("a"))
+
+
+def _link_density(node) -> float:
+    text = len(re.sub(r"\s+", "", node.text_content()))
+    return _link_chars(node) / text if text else 1.0
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\W+", "", text or "")
+
+
+def _drop(node, keep_tail: bool = True) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    if keep_tail and node.tail and node.tail.strip():
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
 
 
 def _unfold(tree) -> None:
-    """Show text folded behind a 展开全文 button (hidden by CSS only): trafilatura drops display:none."""
+    """Show text folded behind a 展开全文 button (hidden by CSS only)."""
     for button in tree.xpath(_FOLD_BUTTON):
         node = button
         for _ in range(3):

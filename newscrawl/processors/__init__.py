@@ -31,6 +31,7 @@ from newscrawl.processors.urls import (
     is_placeholder_image,
     pick_image_source,
     unwrap_proxy,
+    url_in_domains,
 )
 
 __all__ = [
@@ -39,5 +40,5 @@ __all__ = [
     "clean_body_html", "clean_text", "content_hash", "html_to_text", "image_url", "images_from_html",
     "is_placeholder_image", "join_inline", "parse_date", "parse_since", "pick_image_source", "plain_text",
     "split_terms", "strip_control", "strip_control_markup", "strip_label", "strip_site_suffix", "to_iso",
-    "unique", "unwrap_proxy",
+    "unique", "unwrap_proxy", "url_in_domains",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_lib
 import re
 import unicodedata
 
+import lxml.cssselect
+import lxml.etree
 import lxml.html
 import nh3
 
@@ -42,7 +45,7 @@ def clean_body_html(
 ) -> str | None:
     """Sanitize an article body fragment.
 
-    Removes the elements matched by the CSS selectors in ``drop`` (ads, credits), picks the
+    Removes the elements matched by the CSS or XPath selectors in ``drop`` (ads, credits), picks the
     real source of lazy images, drops placeholder and chrome images, makes links and images
     absolute, then runs the nh3 (ammonia) sanitizer: no scripts, styles, iframes, forms,
     event attributes or javascript: URLs.
@@ -59,7 +62,7 @@ def clean_body_html(
 def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for selector in drop:
-        for element in root.cssselect(selector):
+        for element in _compiled(selector)(root):
             _drop_keep_tail(element)
     for img in list(root.iter("img")):
         src = image_url(pick_image_source(dict(img.attrib)), base_url, chrome)
@@ -85,6 +88,14 @@ def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
         lxml.html.tostring(child, encoding="unicode") for child in container
     )
     return _sanitize(fragment) or None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str):
+    """An XPath (starting with "./", "/" or "("; EXSLT re: available) or CSS selector, compiled once per process."""
+    if selector.startswith(("./", "/", "(")):
+        return lxml.etree.XPath(selector, namespaces={"re": "http://exslt.org/regular-expressions"})
+    return lxml.cssselect.CSSSelector(selector)
 
 
 def _sanitize(fragment: str, tags=ALLOWED_TAGS) -> str:

@@ -176,3 +176,19 @@ def _largest_srcset(srcset: str) -> str | None:
         if size > best_size:
             best, best_size = bits[0], size
     return best
+
+
+def url_in_domains(url: str | None, domains) -> bool:
+    """True when the URL's host is one of ``domains`` or a subdomain of one (ports ignored, unlike
+    scrapy.utils.url.url_is_from_any_domain, which compares the netloc).
+
+    >>> url_in_domains("http://127.0.0.1:8080/a", ["127.0.0.1"]), url_in_domains("https://a.b.cn/", ["b.cn"])
+    (True, True)
+    >>> url_in_domains("https://evilb.cn/", ["b.cn"])
+    False
+    """
+    try:
+        host = (urlsplit(str(url or "")).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return bool(host) and any(host == d or host.endswith("." + d) for d in (str(d).lower().strip(".") for d in domains) if d)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -16,6 +17,29 @@ from newscrawl.extract import FIELDS as EXTRACTED_FIELDS
 from newscrawl.extract import PageExtractor
 from newscrawl.items import Article
 from newscrawl.loaders import ArticleLoader, complete_article
+
+
+_ORPHAN_TAGS = {"p", "img", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "center"}
+
+
+def _orphans(element) -> list[str]:
+    """The plain content elements a stray closing tag pushed out of ``element`` (see ``first_html``)."""
+    import lxml.html
+
+    if not hasattr(element, "itersiblings"):
+        return []
+    found = []
+    for _ in range(3):
+        for sibling in element.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue  # comments
+            if sibling.tag not in _ORPHAN_TAGS or sibling.get("class") or sibling.get("id"):
+                break
+            found.append(lxml.html.tostring(sibling, encoding="unicode", with_tail=False))
+        element = element.getparent()
+        if element is None or element.tag in ("body", "html"):
+            break
+    return found
 
 
 class PortalSpider(scrapy.Spider):
@@ -43,6 +67,8 @@ class PortalSpider(scrapy.Spider):
     fallback_fields: tuple[str, ...] = (
         "title", "published_at", "author", "source", "summary", "tags", "categories", "headimg", "body_html",
     )
+    # Fields the portal does not carry on every article (an empty one means "none"): never asked of the fallback.
+    optional_fields: tuple[str, ...] = ()
 
     arguments = (
         Argument("start_urls", A.urls, help="list or article URLs to start from instead of the portal's listings",
@@ -217,7 +243,7 @@ class PortalSpider(scrapy.Spider):
         """
         if not (isinstance(response, TextResponse) and self.is_article_url(response.url)):
             return False
-        return bool(self.body_html(response)) or self.rescued_by_extractor(response)
+        return bool(self.article_body(response)) or self.rescued_by_extractor(response)
 
     def rescued_by_extractor(self, response: Response) -> bool:
         """An article URL whose body selectors miss: does the generic extractor find a title and a body?"""
@@ -241,6 +267,7 @@ class PortalSpider(scrapy.Spider):
         self.populate(loader, response)
         self.fill_missing(loader, response)
         item = loader.load_item()
+        self.count_cut(loader, response)
         for text in loader.context.get("unparsed_dates", []):
             self.crawler.stats.inc_value("newscrawl/date_unparsed")
             self.logger.warning("Unparsed date %r on %s", text, response.url)
@@ -252,7 +279,7 @@ class PortalSpider(scrapy.Spider):
         A rising ``newscrawl/fallback/<field>`` means the portal changed its layout. The page is
         extracted lazily and once; trafilatura runs only when the body itself is missing.
         """
-        missing = [f for f in self.fallback_fields if not loader.get_output_value(f)]
+        missing = [f for f in self.fallback_fields if f not in self.optional_fields and not loader.get_output_value(f)]
         if "headimg" in missing and p.images_from_html(loader.get_output_value("body_html")):
             missing.remove("headimg")  # the body's first image becomes the lead image
         if not missing:
@@ -269,6 +296,14 @@ class PortalSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"newscrawl/fallback/{field}")
                 self.logger.debug("Fallback %s on %s", field, response.url)
 
+    def article_body(self, response: Response) -> str | None:
+        """``body_html(response)``, found once per page: looks_like_article and populate share it."""
+        cached = getattr(self, "_article_body", None)
+        if cached is None or cached[0] is not response:
+            cached = (response, self.body_html(response))
+            self._article_body = cached
+        return cached[1]
+
     def page_extractor(self, response: Response) -> PageExtractor:
         """The generic extractor for ``response``, built once per page."""
         cached = getattr(self, "_page_extractor", None)
@@ -279,6 +314,7 @@ class PortalSpider(scrapy.Spider):
 
     def article_loader(self, response: Response) -> ArticleLoader:
         return ArticleLoader(
+            selector=response.selector if isinstance(response, TextResponse) else None,  # the page parsed once
             response=response,
             base_url=response.url,
             tz=self.tz,
@@ -286,17 +322,56 @@ class PortalSpider(scrapy.Spider):
             site_names=self.site_names,
             chrome_images=self.chrome_images,
             drop=self.drop_from_body,
+            **self.limits(),
         )
 
+    def limits(self) -> dict:
+        """Loader context from settings: the sane date range and the body cap (NEWSCRAWL_DATE_*, NEWSCRAWL_MAX_BODY_CHARS)."""
+        cached = getattr(self, "_limits", None)
+        if cached is None:
+            settings = self.crawler.settings if getattr(self, "crawler", None) else None
+            earliest = settings.get("NEWSCRAWL_DATE_EARLIEST") if settings else None
+            try:
+                earliest = date.fromisoformat(str(earliest)) if earliest else p.EARLIEST
+            except ValueError:
+                raise SystemExit(f"NEWSCRAWL_DATE_EARLIEST must be a date like 1990-01-01, got {earliest!r}") from None
+            cached = {
+                "earliest": earliest,
+                "max_ahead": timedelta(days=settings.getfloat("NEWSCRAWL_DATE_MAX_AHEAD_DAYS", 1.0)) if settings else p.MAX_AHEAD,
+                "max_body_chars": settings.getint("NEWSCRAWL_MAX_BODY_CHARS", 0) if settings else 0,
+            }
+            self._limits = cached
+        return cached
+
+    def count_cut(self, loader: ArticleLoader, response: Response) -> None:
+        if loader.context.pop("body_cut", False):
+            self.crawler.stats.inc_value("newscrawl/pages/body_truncated")
+            self.logger.warning("Body of %s cut at NEWSCRAWL_MAX_BODY_CHARS=%s", response.url, loader.context["max_body_chars"])
+
     def merge_page(self, item: Article, response: Response) -> Article:
-        """Append a continuation page's body to the article built so far."""
+        """Append a continuation page's body to the article built so far; its tags, categories and images join."""
         loader = self.article_loader(response)
         loader.add_value("body_html", self.body_html(response))
         more = loader.get_output_value("body_html")
-        if not more:
+        page = self.article_loader(response)
+        try:
+            self.populate(page, response)
+        except Exception as exc:  # page 2..n's own fields are a bonus: its body still joins
+            self.crawler.stats.inc_value("newscrawl/multipage/fields_failed")
+            self.logger.warning("Fields of continuation page %s failed: %r", response.url, exc)
+        terms = {name: p.unique([*(getattr(item, name) or []), *(page.get_output_value(name) or [])])
+                 for name in ("tags", "categories")}
+        if not more and terms == {"tags": item.tags, "categories": item.categories}:
             return item
-        merged = replace(item, body_html="\n".join(x for x in (item.body_html, more) if x), images=[])
-        return complete_article(merged)
+        body_html = "\n".join(x for x in (item.body_html, more) if x)
+        max_body = loader.context.get("max_body_chars")
+        if max_body:
+            body_html, cut = p.cap_body(body_html, max_body)
+            if cut:
+                loader.context["body_cut"] = True
+                self.count_cut(loader, response)
+        images = p.unique([*(item.images or []), *(page.get_output_value("images") or [])])
+        return complete_article(replace(item, body_html=body_html, images=images, **terms))
 
     def on_continuation_error(self, failure):
         """A missing page 2..n: keep what we have rather than lose the article."""
@@ -333,13 +408,18 @@ class PortalSpider(scrapy.Spider):
 
     @staticmethod
     def first_html(response: Response, *selectors: str) -> str | None:
-        """Outer HTML of the first CSS/XPath selector that matches something non-empty."""
+        """Outer HTML of the first CSS/XPath selector that matches something non-empty, with its orphans.
+
+        Orphans (docs/PORTALS.md, "Broken markup"): a stray ``</div></div>`` inside a body closes the body
+        (and its column) early, and the paragraphs after it become siblings of the body or of its ancestors.
+        Plain content elements (no class or id) right after the body, its parent or grandparent are kept.
+        """
         for selector in selectors:
             found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
             for node in found:
                 html = node.get()
                 if html and (node.xpath("normalize-space(string())").get() or "<img" in html):
-                    return html
+                    return html + "".join(_orphans(node.root))
         return None
 
     def title_candidates(self, response: Response, *selectors: str) -> list[str]:
@@ -381,10 +461,30 @@ class PortalSpider(scrapy.Spider):
         return values
 
 
+_DOMAINS = None
+
+
+def site_domain(url: str) -> str:
+    """The registrable domain of a URL (rss.news.sina.com.cn -> sina.com.cn), else its host (IPs, test hosts).
+
+    >>> site_domain("https://rss.news.sina.com.cn/a.xml"), site_domain("http://127.0.0.1:8080/feed")
+    ('sina.com.cn', '127.0.0.1')
+    """
+    global _DOMAINS
+    import tldextract
+
+    if _DOMAINS is None:  # the bundled public suffix list: never fetched from the network
+        _DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    host = (urlsplit(url).hostname or "").lower()
+    return _DOMAINS(host).top_domain_under_public_suffix or host
+
+
 class GenericSpider(PortalSpider):
     """Base for the spiders that read any site (feed, sitemap, article): every field from the generic extractor.
 
-    Spider argument ``tz`` (default Asia/Shanghai): the zone of dates that carry no UTC offset.
+    Spider arguments: ``tz`` (default Asia/Shanghai): the zone of dates that carry no UTC offset;
+    ``follow_domains`` (comma-separated, or ``*``): domains to follow besides those of the given URLs; by
+    default the spider keeps to the registrable domains of its URLs (links and redirects elsewhere are counted).
     """
 
     fallback_fields = ()  # populate() already is the generic extractor
@@ -395,6 +495,8 @@ class GenericSpider(PortalSpider):
     arguments = (
         Argument("tz", A.zone, help="time zone of dates that carry no UTC offset (default Asia/Shanghai)",
                  metavar="ZONE"),
+        Argument("follow_domains", A.domains, (), "other domains whose links may be followed (or *: any); "
+                 "by default only the given URLs' own sites", "A,B"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -409,10 +511,21 @@ class GenericSpider(PortalSpider):
             raise SpiderArgumentError(str(exc)) from None
         if not urls:
             raise SpiderArgumentError(f"{self.name} needs -a {self.url_argument}={self.url_help}")
+        self.allowed_domains = None if "*" in self.follow_domains else p.unique(
+            [*(site_domain(url) for url in urls), *self.follow_domains])
         return urls
 
     def default_listings(self) -> list[str]:
         return []
+
+    def follows(self, url: str | None, what: str = "link") -> bool:
+        """True for a URL within the spider's domains; one elsewhere is counted ``newscrawl/offsite/<what>``."""
+        domains = getattr(self, "allowed_domains", None)
+        if not url or not domains or p.url_in_domains(url, domains):
+            return bool(url)
+        self.crawler.stats.inc_value(f"newscrawl/offsite/{what}")
+        self.logger.info("Not following %s %s: outside %s (-a follow_domains=... to allow)", what, url, ",".join(domains))
+        return False
 
     def is_article_url(self, url: str) -> bool:
         return True

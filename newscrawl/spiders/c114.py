@@ -183,7 +183,7 @@ class C114Spider(PortalSpider):
             response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
             + response.css('meta[property="og:description"]::attr(content)').getall(),
         )
-        loader.add_value("body_html", self.body_html(response))
+        loader.add_value("body_html", self.article_body(response))
         loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
 
     def byline(self, response) -> tuple[str | None, str | None]:

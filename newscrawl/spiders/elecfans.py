@@ -150,7 +150,7 @@ class ElecfansSpider(PortalSpider):
             response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
             + response.css('meta[property="og:description"]::attr(content)').getall(),
         )
-        loader.add_value("body_html", self.body_html(response))
+        loader.add_value("body_html", self.article_body(response))
         loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
 
 

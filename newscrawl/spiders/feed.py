@@ -52,6 +52,7 @@ class FeedSpider(GenericSpider):
         )
         if not feed.entries:
             discovered = [] if response.meta.get("feed_discovered") else self.discover_feeds(response)
+            discovered = [url for url in discovered if self.follows(url, "feed")]
             if discovered:
                 self.logger.info("%s is a page, not a feed: following its feed links %s", response.url, discovered)
                 for url in discovered:
@@ -79,6 +80,9 @@ class FeedSpider(GenericSpider):
             published = entry["published_at"]
             if self.since and published and datetime.fromisoformat(published).date() < self.since:
                 stats.inc_value("newscrawl/skipped/older_than_since")
+                continue
+            if not self.follows(entry["link"], "feed_entry"):
+                yield from self.entry_article(entry, "its link is outside the feed's domains")
                 continue
             yield self.article_request(entry["link"], meta={"feed_entry": entry})
 

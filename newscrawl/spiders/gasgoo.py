@@ -128,7 +128,7 @@ class GasgooSpider(PortalSpider):
         loader.add_value("source", self.text_of(response, ".userInfo .source", "span.source"))
         loader.add_value("author", [m.group("name") for m in AUTHOR_RE.finditer(info)])
         loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        loader.add_value("body_html", self.body_html(response))
+        loader.add_value("body_html", self.article_body(response))
         loader.add_value("tags", response.css(".tags a::text, .keyWords a::text, .articleTag a::text").getall())
         loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
         crumbs = [p.clean_text(t) for t in response.css("div.crumb a::text, .breadcrumb a::text").getall()]

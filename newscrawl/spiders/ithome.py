@@ -154,5 +154,5 @@ class IthomeSpider(PortalSpider):
             "summary",
             response.css('meta[name="description"]::attr(content), meta[property="og:description"]::attr(content)').getall(),
         )
-        loader.add_value("body_html", self.body_html(response))
+        loader.add_value("body_html", self.article_body(response))
         loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')

@@ -198,7 +198,7 @@ class LaoyaobaSpider(PortalSpider):
         loader.add_value("source", [t for t in texts if re.match(r"^\s*(?:来源|出处)\s*[:：]", t)])
         loader.add_value("author", [t for t in texts if re.match(r"^\s*(?:作者|文)\s*[:：|｜丨]", t)])
         loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        loader.add_value("body_html", self.body_html(response))
+        loader.add_value("body_html", self.article_body(response))
         loader.add_value("tags", response.css(".article-tags a::text, div.tags a::text, .tag-list a::text").getall())
         loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
         crumbs = [p.clean_text(t) for t in response.css(".crumbs a::text, .breadcrumb a::text").getall()]

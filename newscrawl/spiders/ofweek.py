@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from parsel import Selector
-
 from newscrawl import processors as p
 from newscrawl.arguments import Argument
 from newscrawl.spiders.base import PortalSpider
@@ -36,6 +34,11 @@ MONTH_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/")
 LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 AUTHOR_RE = re.compile(
     r"^\s*(?:作者|文)\s*[|｜丨:：]\s*(?P<name>[^|｜丨:：]{1,40}?)\s*(?:$|\s(?:来源|编辑|责编|出处)\s*[|｜丨:：])"
+)
+# The body paragraphs that can be an author credit (what "#articleC p, div.article_con p" holds, narrowed).
+AUTHOR_PARAGRAPHS = (
+    '(//*[@id="articleC"] | //div[contains(concat(" ", normalize-space(@class), " "), " article_con ")])'
+    '//p[starts-with(normalize-space(), "作者") or starts-with(normalize-space(), "文")]'
 )
 # A paragraph that is only a credit line: "作者 | 陈逸辰", "编辑 | 王方", "作者 | 刘洋  来源 | 半导体产业纵横".
 CREDIT_PARAGRAPH = (
@@ -69,7 +72,11 @@ class OfweekSpider(PortalSpider):
     drop_from_body = (
         "div.page", "#nextPage", "div.pages", ".share", ".bdsharebuttonbox", ".ad", ".advert",
         "[class*=guanggao]", ".related", ".xgwz", "div.statement", ".shengming",
+        # the credits are read into author/source (author()); in the text they would be noise
+        CREDIT_PARAGRAPH,
     )
+    # No author element at all (credit lines in the body, read by author()); an empty source means none.
+    optional_fields = ("author", "source")
 
     arguments = (
         Argument("channels", lambda name, value: channel_list(value), ["www"],
@@ -167,17 +174,10 @@ class OfweekSpider(PortalSpider):
     # ----------------------------------------------------------------- articles
 
     def body_html(self, response):
-        html = self.first_html(
+        return self.first_html(
             response, "#articleC", "div.artical-content", "div.article_con", "div.TRS_Editor",
             "div.artical .content", "div.article-content",
         )
-        if not html:
-            return None
-        body = Selector(text=html).xpath("//body/*")
-        # the credits are read into author/source (author()); in the text they would be noise
-        for para in body.xpath(CREDIT_PARAGRAPH):
-            para.drop()
-        return body.get()
 
     def next_article_page(self, response):
         current = ARTICLE_RE.match(response.url)
@@ -204,8 +204,7 @@ class OfweekSpider(PortalSpider):
         loader.add_value("published_at", dates)
         loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan", ".m-info .m-source"))
         loader.add_value("source", response.css("#laiyuan_mp a::attr(title), #laiyuan_mp a::text").getall())
-        body = self.body_html(response)
-        loader.add_value("body_html", body)
+        loader.add_value("body_html", self.article_body(response))
         loader.add_value("author", self.author(response))
         loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
         for span in response.css("#articleC span.hrefStyle, div.article_con span.hrefStyle"):
@@ -238,8 +237,9 @@ class OfweekSpider(PortalSpider):
         return name if name in CHANNEL_NAMES else name.removesuffix("网") or None
 
     def author(self, response) -> list[str]:
+        """Names from credit paragraphs ("作者 | 陈逸辰"), found by one XPath instead of reading every paragraph."""
         names = []
-        for para in response.css("#articleC p, div.article_con p"):
+        for para in response.xpath(AUTHOR_PARAGRAPHS):
             match = AUTHOR_RE.match(p.join_inline(para.xpath(".//text()").getall()) or "")
             if match:
                 names.append(match.group("name"))

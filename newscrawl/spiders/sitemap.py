@@ -45,7 +45,7 @@ class SitemapSpider(GenericSpider):
                 yield self.sitemap_request(url)
 
     def sitemap_request(self, url: str) -> scrapy.Request | None:
-        if url in self._sitemaps_seen:
+        if url in self._sitemaps_seen or not self.follows(url, "sitemap"):
             return None
         self._sitemaps_seen.add(url)
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, meta={"newscrawl": "list"})
@@ -104,6 +104,8 @@ class SitemapSpider(GenericSpider):
                 continue
             if self.pattern and not self.pattern.search(loc):
                 stats.inc_value("newscrawl/sitemap/url_not_matching")
+                continue
+            if not self.follows(loc, "sitemap_url"):
                 continue
             stats.inc_value("newscrawl/sitemap/urls")
             yield self.article_request(loc, meta={"sitemap_entry": entry})

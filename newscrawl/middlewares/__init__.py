@@ -1,0 +1,1 @@
+"""Downloader and spider middlewares, one job each (docs/OPERATIONS.md, "Hostile pages")."""
