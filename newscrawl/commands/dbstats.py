@@ -12,7 +12,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy.engine import make_url
 
 from newscrawl import config, db
-from newscrawl.commands.export import (
+from newscrawl.reader import (
     CommandError,
     article_filters,
     check_portals,
