@@ -1,13 +1,18 @@
-"""`scrapy crawl`, with settings and spider arguments checked first: one line per mistake, exit code 2."""
+"""`scrapy crawl`: settings and arguments checked first (one line per mistake, 2), then newscrawl's exit codes."""
 
 from __future__ import annotations
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import arguments, config
-from newscrawl.exitcodes import EXIT_USAGE
+from newscrawl import arguments, config, exitcodes
+from newscrawl.exitcodes import EXIT_SPIDER_FAILED, EXIT_USAGE
 from newscrawl.extensions.runs import record_refused_run
+
+
+def configuration_error(exc: SystemExit) -> str | None:
+    """The one-line message of a component that refused to start (``SystemExit("what to fix")``), else None."""
+    return exc.code.strip().splitlines()[0] if isinstance(exc.code, str) and exc.code.strip() else None
 
 
 class Command(ScrapyCrawlCommand):
@@ -34,12 +39,25 @@ class Command(ScrapyCrawlCommand):
                 config.report(lines, f"scrapy crawl {args[0]}: ")
                 self.exitcode = EXIT_USAGE
                 return
-        super().run(args, opts)
-        # A component asked for a non-zero exit (e.g. 75: items spooled, docs/SCHEMA.md).
+        try:
+            super().run(args, opts)
+        except SystemExit as exc:
+            message = configuration_error(exc)
+            if message is None:
+                raise
+            config.report([message], f"scrapy crawl {' '.join(args)}: ")
+            self.exitcode = EXIT_USAGE
+            return
+        # Components ask for a non-zero exit through the stat (75 spooled, 74 not stored, 69 unreachable, 3 alarm).
         crawler = getattr(self, "_newscrawl_crawler", None)
-        code = int(crawler.stats.get_value("newscrawl/exit_code") or 0) if crawler is not None and crawler.stats else 0
-        if code and not self.exitcode:
-            self.exitcode = code
+        stats = crawler.stats if crawler is not None and crawler.stats else None
+        codes = {self.exitcode}
+        if stats is not None:
+            codes.add(int(stats.get_value(exitcodes.EXIT_CODE_KEY) or 0))
+            reason = stats.get_value("finish_reason")
+            if reason is not None and reason != "finished":
+                codes.add(EXIT_SPIDER_FAILED)
+        self.exitcode = exitcodes.most_urgent(codes)
 
     def _create_crawler(self, spname):
         self._newscrawl_crawler = super()._create_crawler(spname)

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import config, hexo
+from newscrawl import config, db, hexo
 from newscrawl.exporters import json_line
 from newscrawl.reader import CommandError, check_portals, iter_articles, open_database, parse_portals, parse_since, spider_names
 
@@ -184,7 +184,7 @@ class Command(ScrapyCommand):
                 f"{counts['unchanged']} unchanged, {counts['moved']} moved)"
             )
         except sa.exc.DBAPIError as exc:
-            raise CommandError(f"database error: {' '.join(str(exc.orig).split())[:200]}", exitcode=1) from None
+            raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
         except OSError as exc:  # disk full, no permission, a file where a directory should be
             raise CommandError(f"cannot write {exc.filename or target}: {exc.strerror or exc}", exitcode=1) from None
         finally:

@@ -178,6 +178,7 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("newscrawl/skipped/older_than_since")
                 continue
             yield self.article_request(url)
+        stats.inc_value("newscrawl/list_entries", entries)  # the monitor compares entries per list page across runs
         if not entries:
             stats.inc_value("newscrawl/list_pages_empty")
             self.logger.warning("No article links on list page %s", response.url)
