@@ -36,7 +36,7 @@ class PageExtractor:
     """
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
-        self.html = html or ""
+        self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
 

@@ -26,24 +26,41 @@ class SpiderArgumentError(UsageError):
 _ORPHAN_TAGS = {"p", "img", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "center"}
 
 
-def _orphans(element) -> list[str]:
+def _orphans(element, response, drop: tuple[str, ...]) -> list[str]:
     """The plain content elements a stray closing tag pushed out of ``element`` (see ``first_html``)."""
     import lxml.html
 
-    if not hasattr(element, "itersiblings"):
+    if not hasattr(element, "itersiblings") or element.getnext() is None and element.getparent() is None:
         return []
+    dropped = None
     found = []
     for _ in range(3):
         for sibling in element.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue  # comments
             if sibling.tag not in _ORPHAN_TAGS or sibling.get("class") or sibling.get("id"):
+                if dropped is None:
+                    dropped = _matching(response, drop)
+                if sibling in dropped:
+                    continue
                 break
             found.append(lxml.html.tostring(sibling, encoding="unicode", with_tail=False))
         element = element.getparent()
         if element is None or element.tag in ("body", "html"):
             break
     return found
+
+
+def _matching(response, selectors: tuple[str, ...]) -> set:
+    """The elements of the page any of ``selectors`` (CSS, or XPath when starting with / or () matches."""
+    matched = set()
+    for selector in selectors:
+        try:
+            found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
+        except Exception:  # a selector this parser cannot run: it simply matches nothing here
+            continue
+        matched.update(node.root for node in found)
+    return matched
 
 
 class PortalSpider(scrapy.Spider):
@@ -421,20 +438,20 @@ class PortalSpider(scrapy.Spider):
 
     # ------------------------------------------------------------- helpers
 
-    @staticmethod
-    def first_html(response: Response, *selectors: str) -> str | None:
+    def first_html(self, response: Response, *selectors: str) -> str | None:
         """Outer HTML of the first CSS/XPath selector that matches something non-empty, with its orphans.
 
         Orphans (docs/PORTALS.md, "Broken markup"): a stray ``</div></div>`` inside a body closes the body
         (and its column) early, and the paragraphs after it become siblings of the body or of its ancestors.
-        Plain content elements (no class or id) right after the body, its parent or grandparent are kept.
+        Plain content elements (no class or id) right after the body, its parent or grandparent are kept;
+        what the portal drops from bodies anyway (``drop_from_body``: ads, credits) is passed over.
         """
         for selector in selectors:
             found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
             for node in found:
                 html = node.get()
                 if html and (node.xpath("normalize-space(string())").get() or "<img" in html):
-                    return html + "".join(_orphans(node.root))
+                    return html + "".join(_orphans(node.root, response, getattr(self, "drop_from_body", ())))
         return None
 
     def title_candidates(self, response: Response, *selectors: str) -> list[str]:
