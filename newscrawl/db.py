@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import re
+import threading
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -130,13 +132,41 @@ crawl_runs = sa.Table(
 )
 
 
+listing_walks = sa.Table(
+    "listing_walks",
+    metadata,
+    sa.Column("spider", sa.String(64), primary_key=True),
+    sa.Column("listing", sa.Text, primary_key=True),  # the URL of the listing's first page
+    sa.Column("open_walk_started_at", UTCDateTime),  # a walk began and has not completed (NULL: none open)
+    sa.Column("completed_at", UTCDateTime),  # when the last completed walk ended
+    sa.Column("depth", sa.Integer),  # list pages the last completed walk read
+)
+
+gone_urls = sa.Table(
+    "gone_urls",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("status", sa.SmallInteger, nullable=False),  # 404 or 410
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+
+_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s]*)@")
+
+
+def mask_passwords(text: str) -> str:
+    """``scheme://user:secret@host`` becomes ``scheme://user:***@host`` wherever it appears in ``text``."""
+    return _PASSWORD.sub(lambda m: f"{m['head']}***@", text) if "@" in text else text
+
+
 def check_database_url(url: str) -> str:
-    """Return the URL or raise ValueError with a one-line hint."""
+    """Return the URL or raise ValueError with a one-line hint (the password masked)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ValueError(
-            f"NEWSCRAWL_DATABASE_URL={url!r} is not a database URL; "
+            f"NEWSCRAWL_DATABASE_URL={mask_passwords(url)!r} is not a database URL; "
             "use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db"
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -144,22 +174,72 @@ def check_database_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, timeout: float = 5.0, **kwargs) -> sa.Engine:
-    """An engine; ``timeout`` (seconds) bounds a PostgreSQL connect and a wait on a locked SQLite file."""
+def shown_url(url) -> str:
+    """A database URL fit for logs and messages: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return mask_passwords(str(url))
+
+
+class DatabaseTimeout(sa.exc.SQLAlchemyError):
+    """A database call did not return within its time limit (a hanging server or network)."""
+
+
+class Limits:
+    """Time limits of every database call, in seconds (docs/SCHEMA.md, "Time limits")."""
+
+    def __init__(self, connect: float = 5.0, statement: float = 30.0, lock: float = 10.0, keepalive: float = 10.0):
+        self.connect, self.statement, self.lock, self.keepalive = connect, statement, lock, keepalive
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        return cls(
+            connect=settings.getfloat("NEWSCRAWL_STORE_TIMEOUT", 5.0),
+            statement=settings.getfloat("NEWSCRAWL_DB_STATEMENT_TIMEOUT", 30.0),
+            lock=settings.getfloat("NEWSCRAWL_DB_LOCK_TIMEOUT", 10.0),
+            keepalive=settings.getfloat("NEWSCRAWL_DB_KEEPALIVE", 10.0),
+        )
+
+    @property
+    def call(self) -> float:
+        """How long one call (connect, ping, a batch's statements) may take before it counts as an outage."""
+        return self.connect + self.statement + self.lock + 5.0
+
+
+def create_engine(url: str, timeout: float = 5.0, limits: Limits | None = None, **kwargs) -> sa.Engine:
+    """An engine whose every wait is bounded: connect, statements, lock waits, a silent network (``limits``).
+
+    ``timeout`` alone (seconds) sets the connect and SQLite lock wait limits.
+    """
     check_database_url(url)
+    limits = limits or Limits(connect=timeout)
     parsed = make_url(url)
+    connect_args = kwargs.setdefault("connect_args", {})
     if parsed.get_backend_name() == "postgresql":
-        # Fail fast when the server is gone; the store retries and spools instead of hanging.
-        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", max(1, round(timeout)))
+        # Fail fast when the server is gone or stops answering; the store retries and spools instead of hanging.
+        connect_args.setdefault("connect_timeout", max(1, round(limits.connect)))
+        options = f"-c statement_timeout={int(limits.statement * 1000)} -c lock_timeout={int(limits.lock * 1000)}"
+        connect_args.setdefault("options", options)
+        idle = max(1, round(limits.keepalive))
+        for name, value in (("keepalives", 1), ("keepalives_idle", idle), ("keepalives_interval", max(1, idle // 3)),
+                            ("keepalives_count", 3), ("tcp_user_timeout", int((limits.keepalive + limits.statement) * 1000))):
+            connect_args.setdefault(name, value)
     else:
-        kwargs.setdefault("connect_args", {}).setdefault("timeout", timeout)
+        connect_args.setdefault("timeout", limits.connect)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            from pathlib import Path
+
+            folder = Path(parsed.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise ValueError(f"NEWSCRAWL_DATABASE_URL: the directory {folder} of the SQLite file does not exist; create it")
     engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            cursor.execute(f"PRAGMA busy_timeout={int(limits.connect * 1000)}")
             cursor.execute("PRAGMA journal_mode=WAL")
             # 64 MB page cache instead of 2 MB: near-duplicate lookups probe the lsh_bands index at random.
             cursor.execute("PRAGMA cache_size=-65536")
@@ -167,6 +247,75 @@ def create_engine(url: str, timeout: float = 5.0, **kwargs) -> sa.Engine:
             cursor.close()
 
     return engine
+
+
+CONFIGURATION_ERRORS = (
+    "password authentication failed", "role \"", "does not exist", "could not translate host name",
+    "name or service not known", "nodename nor servname", "no pg_hba.conf entry", "unable to open database file",
+    "invalid dsn", "invalid connection option", "sslmode value", "authentication failed", "temporary failure in name resolution",
+)
+
+
+def classify(exc: BaseException) -> str:
+    """What a database error means for the caller.
+
+    ``configuration`` (a wrong password, role, database, host or path: retrying cannot help, fix the
+    setting), ``rejected`` (the database refuses a row or a value: isolate it), ``outage`` (the
+    server is down, slow, locked or cut off: retry later, spool meanwhile).
+    """
+    if isinstance(exc, DatabaseTimeout):
+        return "outage"
+    message = describe(exc).lower()
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and any(m in message for m in CONFIGURATION_ERRORS):
+        return "configuration"
+    if isinstance(exc, (sa.exc.DataError, sa.exc.IntegrityError)):
+        return "rejected"
+    if isinstance(exc, sa.exc.StatementError) and not isinstance(exc, sa.exc.DBAPIError):
+        return "rejected"  # a value the driver cannot send (bad date, wrong type)
+    if isinstance(exc, (ValueError, TypeError, OverflowError)):
+        return "rejected"
+    return "outage"
+
+
+def describe(exc: BaseException) -> str:
+    """The first line of a database error, without SQLAlchemy's statement dump, passwords masked."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return mask_passwords(" ".join(lines[:2]) if lines and lines[0].endswith(":") else (lines[0] if lines else type(exc).__name__))
+
+
+def in_thread(function, *args, timeout: float | None = None):
+    """Run ``function(*args)`` on a new daemon thread; a Deferred of its result.
+
+    Daemon, so a call hanging on a dead server never keeps the process alive after Ctrl-C; with
+    ``timeout`` the Deferred fails with DatabaseTimeout when the call takes longer (the thread is left
+    to finish or die with the process).
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+    from twisted.python.failure import Failure
+
+    done = Deferred()
+
+    def settle(outcome):
+        if not done.called:
+            (done.errback if isinstance(outcome, Failure) else done.callback)(outcome)
+
+    def work():
+        try:
+            outcome = function(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the Deferred
+            outcome = Failure(exc)
+        try:
+            reactor.callFromThread(settle, outcome)
+        except RuntimeError:
+            pass  # the reactor is gone
+    threading.Thread(target=work, daemon=True, name="newscrawl-db").start()
+    if timeout:
+        timer = reactor.callLater(timeout, lambda: settle(Failure(DatabaseTimeout(
+            f"no answer from the database within {timeout:g} s"))))
+        done.addBoth(lambda result: (timer.active() and timer.cancel(), result)[1])
+    return done
 
 
 def utcnow() -> datetime:
@@ -421,10 +570,180 @@ def _remember_aliases(connection: sa.Connection, aliases: dict[str, str], seen_a
         connection.execute(url_aliases.insert(), fresh)
 
 
-def known_urls(connection: sa.Connection, urls: list[str]) -> set[str]:
-    """Which of the URLs are stored, as articles or as duplicate aliases of one."""
+def known_urls(connection: sa.Connection, urls: list[str], gone_days: float = 0) -> set[str]:
+    """Which of the URLs are stored, as articles or as duplicate aliases of one, or answered 404/410 lately."""
     found = set()
+    since = utcnow() - timedelta(days=gone_days)
     for chunk in _chunks(sorted(set(urls))):
         found.update(connection.execute(sa.select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
         found.update(connection.execute(sa.select(url_aliases.c.url).where(url_aliases.c.url.in_(chunk))).scalars())
+        if gone_days > 0:
+            found.update(connection.execute(
+                sa.select(gone_urls.c.url).where(gone_urls.c.url.in_(chunk), gone_urls.c.last_seen_at >= since)).scalars())
     return found
+
+
+def remember_gone(connection: sa.Connection, gone: dict[str, int], seen_at: datetime) -> None:
+    """Article URLs that answered 404/410 (url -> status): not requested again for NEWSCRAWL_GONE_DAYS."""
+    if not gone:
+        return
+    known = set()
+    for chunk in _chunks(sorted(gone)):
+        known.update(connection.execute(sa.select(gone_urls.c.url).where(gone_urls.c.url.in_(chunk))).scalars())
+    if known:
+        connection.execute(gone_urls.update().where(gone_urls.c.url == sa.bindparam("b_url")),
+                           [{"b_url": url, "status": gone[url], "last_seen_at": seen_at} for url in sorted(known)])
+    fresh = [{"url": url, "status": status, "first_seen_at": seen_at, "last_seen_at": seen_at}
+             for url, status in gone.items() if url not in known]
+    if fresh:
+        connection.execute(gone_urls.insert(), fresh)
+
+
+def listing_states(connection: sa.Connection, spider: str, listings: list[str]) -> dict[str, dict]:
+    """The walk state of each listing that has one (see docs/SCHEMA.md, "Incremental crawling")."""
+    states = {}
+    for chunk in _chunks(sorted(set(listings))):
+        query = sa.select(listing_walks).where(listing_walks.c.spider == spider, listing_walks.c.listing.in_(chunk))
+        for record in connection.execute(query).mappings():
+            states[record["listing"]] = dict(record)
+    return states
+
+
+def open_walks(connection: sa.Connection, spider: str, listings: list[str], started_at: datetime) -> None:
+    """Mark a walk of each listing as begun (and not complete) before any of its article requests is sent."""
+    have = set(listing_states(connection, spider, listings))
+    if have:
+        connection.execute(
+            listing_walks.update().where(listing_walks.c.spider == spider, listing_walks.c.listing == sa.bindparam("b_listing")),
+            [{"b_listing": listing, "open_walk_started_at": started_at} for listing in sorted(have)])
+    fresh = [{"spider": spider, "listing": listing, "open_walk_started_at": started_at}
+             for listing in sorted(set(listings) - have)]
+    if fresh:
+        connection.execute(listing_walks.insert(), fresh)
+
+
+def complete_walks(connection: sa.Connection, spider: str, depths: dict[str, int], started_at: datetime) -> int:
+    """Mark the walks this run began as complete; a walk opened since by another run stays open."""
+    done = 0
+    now = utcnow()
+    for listing, depth in depths.items():
+        result = connection.execute(
+            listing_walks.update()
+            .where(listing_walks.c.spider == spider, listing_walks.c.listing == listing,
+                   listing_walks.c.open_walk_started_at == started_at)
+            .values(open_walk_started_at=None, completed_at=now, depth=depth))
+        done += result.rowcount or 0
+    return done
+
+
+# ---------------------------------------------------------------- rows the database will take
+
+MAX_TEXT = 16 * 1024 * 1024  # characters of one text field; a larger page is a fault, not an article
+TEXT_LIMITS = {"portal": 64, "language": 16, "published_at_local": 40, "content_hash": 64}
+DATE_FIELDS = ("published_at", "crawled_at")
+
+
+def invalid_row(row) -> str | None:
+    """Why the database would refuse this article row (one line), or None when it is fit to write."""
+    if not isinstance(row, dict):
+        return f"not an article row: {type(row).__name__}"
+    for name in ("url", "portal", "title"):
+        if not isinstance(row.get(name), str) or not row[name].strip():
+            return f"{name} missing or not text"
+    for name, value in row.items():
+        if name in LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return f"{name} is not a list of text"
+            values = value
+        elif name in DATE_FIELDS:
+            reason = _invalid_date(value)
+            if reason:
+                return f"{name} {reason}"
+            continue
+        elif value is None:
+            continue
+        elif not isinstance(value, str):
+            return f"{name} is {type(value).__name__}, not text"
+        else:
+            values = [value]
+        for text in values:
+            if "\x00" in text:
+                return f"{name} holds a NUL character"
+            if len(text) > TEXT_LIMITS.get(name, MAX_TEXT):
+                return f"{name} is {len(text)} characters long, more than {TEXT_LIMITS.get(name, MAX_TEXT)}"
+    return None
+
+
+def _invalid_date(value) -> str | None:
+    if value is None:
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return f"{str(value)[:40]!r} is not an ISO 8601 time"
+    offset = moment.utcoffset()
+    if offset is None:
+        return f"{moment.isoformat()} has no UTC offset"
+    if offset.microseconds or offset.seconds % 60:
+        return f"{moment.isoformat()} has an offset of {offset} (not whole minutes)"
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return f"{moment.isoformat()} is out of range in UTC"
+    if not 1900 <= utc.year <= 2200:
+        return f"{moment.isoformat()} is outside the years 1900-2200"
+    return None
+
+
+def write_rows(engine: sa.Engine, rows: list[dict], seen_at: datetime | None = None) -> list[tuple[str, str | None]]:
+    """``write_batch`` in transactions, with every row the database refuses isolated.
+
+    Rows failing ``invalid_row`` are not sent. A batch the database rejects (``classify`` = rejected)
+    is split in halves until the refused row is alone; the others are stored. Refused rows get the
+    outcome ``("rejected", reason)``. An outage or configuration error propagates (nothing is lost:
+    the caller spools or keeps the batch; rows already committed load as ``unchanged``).
+    """
+    outcomes: list[tuple[str, str | None] | None] = [None] * len(rows)
+    good = []
+    for i, row in enumerate(rows):
+        reason = invalid_row(row)
+        if reason:
+            outcomes[i] = ("rejected", reason)
+        else:
+            good.append(i)
+
+    def attempt(indexes: list[int]) -> None:
+        if not indexes:
+            return
+        try:
+            with engine.begin() as connection:
+                written = write_batch(connection, [rows[i] for i in indexes], seen_at)
+        except Exception as exc:
+            if classify(exc) != "rejected":
+                raise
+            if len(indexes) == 1:
+                outcomes[indexes[0]] = ("rejected", describe(exc))
+                return
+            middle = len(indexes) // 2
+            attempt(indexes[:middle])
+            attempt(indexes[middle:])
+            return
+        for i, outcome in zip(indexes, written):
+            outcomes[i] = outcome
+
+    attempt(good)
+    return outcomes  # type: ignore[return-value]
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """A command's exit code for a database error: 2 fix the setting, 75 retry later, 74 refused, 1 otherwise."""
+    from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPIDER_FAILED, EXIT_SPOOLED, EXIT_USAGE
+
+    kind = classify(exc)
+    if kind == "configuration":
+        return EXIT_USAGE
+    if kind == "rejected":
+        return EXIT_NOT_STORED
+    if isinstance(exc, (DatabaseTimeout, sa.exc.OperationalError, sa.exc.InterfaceError)):
+        return EXIT_SPOOLED
+    return EXIT_SPIDER_FAILED

@@ -8,3 +8,23 @@ EXIT_TOO_MANY_ERRORS = 4  # more errors than NEWSCRAWL_MAX_ERRORS
 EXIT_UNREACHABLE = 69  # sysexits EX_UNAVAILABLE: the portal could not be reached (DNS, refused, every request failed)
 EXIT_NOT_STORED = 74  # sysexits EX_IOERR: items could not be stored anywhere (spool unwritable, rows rejected)
 EXIT_SPOOLED = 75  # sysexits EX_TEMPFAIL: database temporarily down, items spooled; the next run stores them
+
+# When several codes apply (one spider's several problems, or several spiders): the most urgent wins.
+# A configuration error stops everything; lost items outrank a crash; an unreachable portal is not an alarm;
+# a database outage logs errors too, but 75 says what happened.
+SEVERITY = (EXIT_USAGE, EXIT_NOT_STORED, EXIT_SPIDER_FAILED, EXIT_UNREACHABLE, EXIT_MONITOR_ALARM, EXIT_SPOOLED,
+            EXIT_TOO_MANY_ERRORS)
+EXIT_CODE_KEY = "newscrawl/exit_code"
+
+
+def most_urgent(codes) -> int:
+    codes = {int(c) for c in codes if c} - {EXIT_OK}
+    for code in SEVERITY:
+        if code in codes:
+            return code
+    return min(codes) if codes else EXIT_OK
+
+
+def record(stats, code: int) -> None:
+    """Raise the run's ``newscrawl/exit_code`` stat to ``code`` unless a more urgent one is set."""
+    stats.set_value(EXIT_CODE_KEY, most_urgent({stats.get_value(EXIT_CODE_KEY) or 0, code}))

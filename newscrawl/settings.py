@@ -2,6 +2,10 @@
 
 import os
 
+from newscrawl import logmask
+
+logmask.install()
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -58,16 +62,24 @@ ITEM_PIPELINES = {
 # Storage: any SQLAlchemy URL; SQLite needs nothing installed.
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
 NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
-# Store details (docs/SCHEMA.md): an item waits at most FLUSH_INTERVAL s for its batch; a failing
-# batch is retried RETRIES times (RETRY_DELAY s, doubling), then spooled to SPOOL_DIR (exit code 75).
-NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "1.0"))
+# Store details (docs/SCHEMA.md): a batch is written when full or when nothing else can join it (at the
+# latest after FLUSH_INTERVAL s); a failing batch is retried RETRIES times (RETRY_DELAY s, doubling), then
+# spooled to SPOOL_DIR (exit code 75).
+NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "10.0"))
 NEWSCRAWL_STORE_RETRIES = int(os.environ.get("NEWSCRAWL_STORE_RETRIES", "3"))
 NEWSCRAWL_STORE_RETRY_DELAY = float(os.environ.get("NEWSCRAWL_STORE_RETRY_DELAY", "1.0"))
 NEWSCRAWL_STORE_TIMEOUT = float(os.environ.get("NEWSCRAWL_STORE_TIMEOUT", "5.0"))
+# Time limits of every database call (seconds): PostgreSQL statement_timeout and lock_timeout, TCP
+# keepalives / tcp_user_timeout; a call that exceeds connect + statement + lock + 5 s counts as an outage.
+NEWSCRAWL_DB_STATEMENT_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_STATEMENT_TIMEOUT", "30"))
+NEWSCRAWL_DB_LOCK_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_LOCK_TIMEOUT", "10"))
+NEWSCRAWL_DB_KEEPALIVE = float(os.environ.get("NEWSCRAWL_DB_KEEPALIVE", "10"))
 NEWSCRAWL_SPOOL_DIR = os.environ.get("NEWSCRAWL_SPOOL_DIR", "spool")
 NEWSCRAWL_DB_AUTO_MIGRATE = os.environ.get("NEWSCRAWL_DB_AUTO_MIGRATE", "1") not in ("0", "false", "False", "off")
 # Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
 NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0", "false", "False", "off")
+# Article URLs that answered 404/410 are not requested again for this many days.
+NEWSCRAWL_GONE_DAYS = float(os.environ.get("NEWSCRAWL_GONE_DAYS", "30"))
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,

@@ -83,12 +83,13 @@ def article_page(i: int) -> str:
     )
 
 
-def list_page(page: int, count: int) -> str:
+def list_page(page: int, count: int, newest_first: bool = False) -> str:
     first, last = (page - 1) * PER_PAGE, min(page * PER_PAGE, count)
+    order = [count - 1 - i for i in range(first, last)] if newest_first else range(first, last)
     rows = "\n".join(
         f"""<div class="con-details"><h3><a href="{article_url(i).replace('https:', '')}" target="_blank">{_title(i)}</a></h3>
 <p class="summary">{TOPICS[i % len(TOPICS)]}产业观察……</p><div class="fb"><span class="fb-tl">{_date(i)}</span></div></div>"""
-        for i in range(first, last)
+        for i in order
     )
     pages = -(-count // PER_PAGE)
     pager = f'<a href="{list_url(page + 1)}">下一页</a>' if page < pages else ""
@@ -103,11 +104,15 @@ def list_page(page: int, count: int) -> str:
     )
 
 
-def write_site(root: Path, count: int) -> list[str]:
-    """Write list pages and ``count`` articles under ``root``; return the article URLs."""
+def write_site(root: Path, count: int, newest_first: bool = False) -> list[str]:
+    """Write list pages and ``count`` articles under ``root``; return the article URLs.
+
+    ``newest_first``: list page 1 shows the highest-numbered articles, as a portal that publishes
+    article ``count`` next puts it on top (so a site of 20 grown to 100 has 80 new on pages 1-4).
+    """
     pages = -(-count // PER_PAGE)
     for page in range(1, pages + 1):
-        _write(root, list_url(page), list_page(page, count))
+        _write(root, list_url(page), list_page(page, count, newest_first))
     urls = []
     for i in range(count):
         _write(root, article_url(i), article_page(i))

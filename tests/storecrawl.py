@@ -27,24 +27,30 @@ class Run:
         return int(match.group(1)) if match else 0
 
 
-def crawl(tmp_path: Path, mirror: Path, database_url: str, *args: str, env: dict | None = None, feed: str = "items.jsonl") -> Run:
-    out = tmp_path / feed
-    command = [
+def command(tmp_path: Path, mirror: Path, database_url: str, *args: str, feed: str = "items.jsonl", monitor: bool = False) -> list[str]:
+    """`scrapy crawl ofweek` over the mirror into the database, spooling under tmp_path (a plain scheduled run)."""
+    return [
         sys.executable, "-m", "scrapy", "crawl", "ofweek",
         "-s", f"NEWSCRAWL_MIRROR={mirror}",
         "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
         "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'spool'}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "ROBOTSTXT_OBEY=0",
-        "-s", "NEWSCRAWL_MONITOR_ENABLED=0", "-s", "NEWSCRAWL_STORE_FLUSH_INTERVAL=0.2",
-        "-s", "LOG_LEVEL=INFO", "-O", str(out), *args,
+        "-s", f"NEWSCRAWL_MONITOR_ENABLED={int(monitor)}",
+        "-s", "LOG_LEVEL=INFO", "-O", str(tmp_path / feed), *args,
     ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
+
+
+def crawl(tmp_path: Path, mirror: Path, database_url: str, *args: str, env: dict | None = None, feed: str = "items.jsonl",
+          monitor: bool = False) -> Run:
+    out = tmp_path / feed
+    result = subprocess.run(command(tmp_path, mirror, database_url, *args, feed=feed, monitor=monitor),
+                            cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
     items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
     return Run(result.returncode, result.stderr, items)
 
 
-def write_mirror(root: Path, count: int = 50) -> list[str]:
-    return site.write_site(root, count)
+def write_mirror(root: Path, count: int = 50, newest_first: bool = False) -> list[str]:
+    return site.write_site(root, count, newest_first)
 
 
 def _path(root: Path, url: str) -> Path:

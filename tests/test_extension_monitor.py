@@ -80,9 +80,33 @@ def test_rise_of_fields_from_the_generic_extractor():
 def test_item_count_collapse_against_recent_runs():
     history = [run_stats(items=40), run_stats(items=50), run_stats(items=45)]
     [alarm] = alarms(run_stats(items=5), history)
-    assert alarm == "items: 5 articles now, 45 usual in the last 3 runs"
+    assert alarm == "listing: 2.5 article links per list page now, 22.5 usual in the last 3 runs"
     # known articles skipped by incremental crawling still count as seen
     assert alarms(run_stats(items=5, skipped=35), history) == []
+
+
+def test_an_incremental_run_of_an_unchanged_site_is_compared_like_with_like():
+    """The first full crawl read 10 list pages of 20; an unchanged re-run reads page 1, all 20 known."""
+    first = {**run_stats(items=200), "newscrawl/list_pages": 10, "newscrawl/list_entries": 200}
+    rerun = {**run_stats(items=0, skipped=21), "downloader/request_count": 1, "newscrawl/list_pages": 1,
+             "newscrawl/list_entries": 20, "newscrawl/article_pages": 0}
+    assert alarms(rerun, [first]) == []
+    assert alarms(rerun, [first, rerun, rerun]) == []
+    slow = {**rerun, "newscrawl/items/checked": 3, "newscrawl/list_entries": 20, "newscrawl/article_pages": 3}
+    assert alarms(slow, [first, rerun]) == []
+    # A listing that shrinks to 2 links per page is still caught.
+    broken = {**rerun, "newscrawl/list_entries": 2}
+    assert alarms(broken, [first, rerun]) == ["listing: 2 article links per list page now, 20 usual in the last 2 runs"]
+
+
+def test_a_run_no_request_of_which_got_an_answer_is_unreachable_not_an_alarm():
+    from newscrawl.extensions.monitor import unreachable
+
+    stats = {"downloader/request_count": 3, "downloader/exception_count": 3,
+             "downloader/exception_type_count/twisted.internet.error.DNSLookupError": 3}
+    assert unreachable(stats).startswith("portal unreachable: none of 3 requests got an answer (DNSLookupError 3)")
+    assert unreachable({**stats, "response_received_count": 1}) is None
+    assert unreachable({"downloader/request_count": 0}) is None
 
 
 def test_small_runs_are_not_judged_on_coverage():

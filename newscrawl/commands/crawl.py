@@ -1,4 +1,4 @@
-"""`scrapy crawl`, with invalid spider arguments reported in one line instead of a traceback."""
+"""`scrapy crawl`, exiting with newscrawl's codes: configuration errors in one line (2), spooled, lost, unreachable."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl import exitcodes
+from newscrawl.exitcodes import EXIT_SPIDER_FAILED, EXIT_USAGE
 from newscrawl.spiders.base import SpiderArgumentError
+
+
+def configuration_error(exc: SystemExit) -> str | None:
+    """The one-line message of a component that refused to start (``SystemExit("what to fix")``), else None."""
+    return exc.code.strip().splitlines()[0] if isinstance(exc.code, str) and exc.code.strip() else None
 
 
 class Command(ScrapyCrawlCommand):
@@ -21,14 +28,27 @@ class Command(ScrapyCrawlCommand):
                 spidercls(**opts.spargs)
             except SpiderArgumentError as exc:
                 print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
-                self.exitcode = 2
+                self.exitcode = EXIT_USAGE
                 return
-        super().run(args, opts)
-        # A component asked for a non-zero exit (e.g. 75: items spooled, docs/SCHEMA.md).
+        try:
+            super().run(args, opts)
+        except SystemExit as exc:
+            message = configuration_error(exc)
+            if message is None:
+                raise
+            print(f"scrapy crawl {' '.join(args)}: {message}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        # Components ask for a non-zero exit through the stat (75 spooled, 74 not stored, 69 unreachable, 3 alarm).
         crawler = getattr(self, "_newscrawl_crawler", None)
-        code = int(crawler.stats.get_value("newscrawl/exit_code") or 0) if crawler is not None and crawler.stats else 0
-        if code and not self.exitcode:
-            self.exitcode = code
+        stats = crawler.stats if crawler is not None and crawler.stats else None
+        codes = {self.exitcode}
+        if stats is not None:
+            codes.add(int(stats.get_value(exitcodes.EXIT_CODE_KEY) or 0))
+            reason = stats.get_value("finish_reason")
+            if reason is not None and reason != "finished":
+                codes.add(EXIT_SPIDER_FAILED)
+        self.exitcode = exitcodes.most_urgent(codes)
 
     def _create_crawler(self, spname):
         self._newscrawl_crawler = super()._create_crawler(spname)

@@ -14,24 +14,31 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.exitcodes import EXIT_OK, EXIT_SPOOLED
-from newscrawl.extensions.monitor import (
-    ALARMS_KEY,
+from newscrawl import exitcodes
+from newscrawl.commands.crawl import configuration_error
+from newscrawl.exitcodes import (
     EXIT_MONITOR_ALARM,
+    EXIT_NOT_STORED,
+    EXIT_OK,
     EXIT_SPIDER_FAILED,
+    EXIT_SPOOLED,
     EXIT_TOO_MANY_ERRORS,
+    EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
+from newscrawl.extensions.monitor import ALARMS_KEY, UNREACHABLE_KEY
 from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
 
-# Which code a run (and a spider) exits with when several apply: the most specific first. A database
-# outage logs errors too, but 75 says what happened; an alarm says which portal changed.
-SEVERITY = (EXIT_SPIDER_FAILED, EXIT_MONITOR_ALARM, EXIT_SPOOLED, EXIT_TOO_MANY_ERRORS)
+# Which code a run (and a spider) exits with when several apply: newscrawl.exitcodes.SEVERITY.
+SEVERITY = exitcodes.SEVERITY
 STATUS = {
     EXIT_OK: "ok",
     EXIT_SPIDER_FAILED: "FAILED",
+    EXIT_USAGE: "USAGE",
     EXIT_TOO_MANY_ERRORS: "ERRORS",
     EXIT_MONITOR_ALARM: "ALARM",
+    EXIT_UNREACHABLE: "UNREACHABLE",
+    EXIT_NOT_STORED: "NOT STORED",
     EXIT_SPOOLED: "SPOOLED",
 }
 
@@ -99,7 +106,7 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
     stored = any(k.startswith("newscrawl/store/") for k in stats) or not stats.get("item_scraped_count")
     store = {
         k: int(stats.get(f"newscrawl/store/{k}") or 0) if stored else None
-        for k in ("inserted", "updated", "unchanged", "written", "spooled")
+        for k in ("inserted", "updated", "unchanged", "written", "spooled", "rejected", "lost")
     }
     return {
         "spider": name,
@@ -119,16 +126,14 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
         },
         "errors": errors,
         "alarms": alarms,
+        "unreachable": stats.get(UNREACHABLE_KEY),
+        "rejects_file": stats.get("newscrawl/store/rejects_file"),
         "stats": _json_safe(stats),
     }
 
 
 def most_urgent(codes) -> int:
-    codes = set(codes) - {EXIT_OK}
-    for code in SEVERITY:
-        if code in codes:
-            return code
-    return min(codes) if codes else EXIT_OK
+    return exitcodes.most_urgent(codes)
 
 
 def overall_exit_code(entries: list[dict]) -> int:
@@ -155,8 +160,12 @@ def summary_table(entries: list[dict]) -> str:
         elif e["finish_reason"] != "finished":
             resume = f"; the next run resumes from {e['jobdir']}" if e.get("jobdir") else ""
             lines.append(f"FAILED {e['spider']}: finished with reason {e['finish_reason']!r}{resume}")
+        if e.get("unreachable"):
+            lines.append(f"UNREACHABLE {e['spider']}: {e['unreachable']}")
         for alarm in e["alarms"]:
             lines.append(f"ALARM {e['spider']}: {alarm}")
+        if e.get("rejects_file"):
+            lines.append(f"NOT STORED {e['spider']}: {e['articles']['rejected']} items, see {e['rejects_file']}")
     return "\n".join(lines)
 
 
@@ -176,8 +185,9 @@ class Command(BaseRunSpiderCommand):
     def long_desc(self):
         return (
             "Run the portal spiders concurrently in one process, print one summary row per spider, write a "
-            "JSON run report and exit 0 (ok), 1 (a spider failed), 2 (usage), 3 (monitor alarm), "
-            "4 (errors above NEWSCRAWL_MAX_ERRORS) or 75 (items spooled, database unreachable). "
+            "JSON run report and exit 0 (ok), 1 (a spider failed), 2 (usage or configuration), 3 (monitor alarm), "
+            "4 (errors above NEWSCRAWL_MAX_ERRORS), 69 (portal unreachable), 74 (items not stored) or "
+            "75 (items spooled, database unreachable). "
             "-a name=value goes to every spider, -a spider:name=value to one. See docs/OPERATIONS.md."
         )
 
@@ -220,7 +230,14 @@ class Command(BaseRunSpiderCommand):
                 print(f"scrapy crawlall: {name}: {exc}", file=sys.stderr)
                 self.exitcode = EXIT_USAGE
                 return
-        self.exitcode = self.crawl(names, arguments)
+        try:
+            self.exitcode = self.crawl(names, arguments)
+        except SystemExit as exc:
+            message = configuration_error(exc)
+            if message is None:
+                raise
+            print(f"scrapy crawlall: {message}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
 
     def prepare_database(self) -> None:
         """Create or upgrade the schema once, before the spiders' stores open it at the same moment.
@@ -236,13 +253,16 @@ class Command(BaseRunSpiderCommand):
         from newscrawl import db, migrations
 
         try:
-            engine = db.create_engine(url)
+            engine = db.create_engine(url, limits=db.Limits.from_settings(self.settings))
         except ValueError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+            raise SystemExit(str(exc)) from None
         try:
             migrations.upgrade(engine)
-        except Exception as exc:  # the stores will meet the same problem and report it per spider
-            print(f"crawlall: could not prepare the database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        except Exception as exc:
+            if db.classify(exc) == "configuration":
+                raise SystemExit(f"database {db.shown_url(url)}: {db.describe(exc)}; fix NEWSCRAWL_DATABASE_URL") from None
+            # An outage: the stores will meet it too and spool; their lines say so per spider.
+            print(f"crawlall: could not prepare the database: {db.describe(exc)}", file=sys.stderr)
         finally:
             engine.dispose()
 

@@ -277,7 +277,7 @@ class Command(ScrapyCommand):
                 check_portals(engine, portals, spider_names(self.settings))
                 report = collect(engine, portals, since, days)
             except sa.exc.DBAPIError as exc:
-                raise CommandError(f"database error: {' '.join(str(exc.orig).split())[:200]}", exitcode=1) from None
+                raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
             finally:
                 engine.dispose()
         except CommandError as exc:

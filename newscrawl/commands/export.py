@@ -20,7 +20,7 @@ from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
 
 
 class CommandError(Exception):
-    """One line for the user, and the exit status (2: bad arguments or settings, 1: database trouble)."""
+    """One line for the user, and the exit status (2: bad arguments or settings, 75: database down, 1: other trouble)."""
 
     def __init__(self, message: str, exitcode: int = 2):
         super().__init__(message)
@@ -43,15 +43,14 @@ def open_database(settings) -> sa.Engine:
         # Opening a missing SQLite file would silently create an empty database.
         if not Path(parsed.database).is_file():
             raise CommandError(
-                f"no database at {shown}: run a crawl first or set NEWSCRAWL_DATABASE_URL", exitcode=1
+                f"no database at {shown}: run a crawl first or set NEWSCRAWL_DATABASE_URL", exitcode=2
             )
-    engine = db.create_engine(url)
+    engine = db.create_engine(url, limits=db.Limits.from_settings(settings))
     try:
         tables = sa.inspect(engine).get_table_names()
     except sa.exc.DBAPIError as exc:
         engine.dispose()
-        reason = " ".join(str(exc.orig).split())[:200]
-        raise CommandError(f"cannot read the database at {shown}: {reason}", exitcode=1) from None
+        raise CommandError(f"cannot read the database at {shown}: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
     if "articles" not in tables:
         engine.dispose()
         raise CommandError(f"{shown} has no articles table: run a crawl into it first", exitcode=1)
@@ -305,7 +304,7 @@ class Command(ScrapyCommand):
                 f"{counts['unchanged']} unchanged, {counts['moved']} moved)"
             )
         except sa.exc.DBAPIError as exc:
-            raise CommandError(f"database error: {' '.join(str(exc.orig).split())[:200]}", exitcode=1) from None
+            raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
         except OSError as exc:  # disk full, no permission, a file where a directory should be
             raise CommandError(f"cannot write {exc.filename or target}: {exc.strerror or exc}", exitcode=1) from None
         finally:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
 from newscrawl import db, migrations, spool
+from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_USAGE
 
 
 class Command(ScrapyCommand):
@@ -39,20 +40,25 @@ class Command(ScrapyCommand):
             hint = f" ({others} file(s) for other databases: --all loads them)" if others else ""
             print(f"scrapy loadspool: nothing to load in {directory}{hint}")
             return
+        url = self.settings.get("NEWSCRAWL_DATABASE_URL") or ""
         try:
-            engine = db.create_engine(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
+            engine = db.create_engine(url, limits=db.Limits.from_settings(self.settings))
         except ValueError as exc:
             print(f"scrapy loadspool: {exc}", file=sys.stderr)
-            self.exitcode = 2
+            self.exitcode = EXIT_USAGE
             return
         try:
             migrations.upgrade(engine)
             counts = spool.load(engine, directory, key=key)
         except sa.exc.SQLAlchemyError as exc:
-            print(f"scrapy loadspool: database error, spool kept: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}", file=sys.stderr)
-            self.exitcode = 1
+            print(f"scrapy loadspool: {db.shown_url(url)}: {db.describe(exc)}; spool kept", file=sys.stderr)
+            self.exitcode = db.exit_code_for(exc)
             return
         finally:
             engine.dispose()
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "no rows"
         print(f"scrapy loadspool: loaded {len(files)} file(s) from {directory}: {summary}")
+        if counts.get("rejected"):
+            print(f"scrapy loadspool: {counts['rejected']} rows refused, written with their reasons to "
+                  f"{spool.Path(directory) / 'rejects'}", file=sys.stderr)
+            self.exitcode = EXIT_NOT_STORED

@@ -27,7 +27,7 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         url = self.settings.get("NEWSCRAWL_DATABASE_URL") or ""
         try:
-            engine = db.create_engine(url)
+            engine = db.create_engine(url, limits=db.Limits.from_settings(self.settings))
         except ValueError as exc:
             print(f"scrapy migrate: {exc}", file=sys.stderr)
             self.exitcode = 2
@@ -41,7 +41,7 @@ class Command(ScrapyCommand):
             done = "already at" if before == after else f"upgraded from {before or 'empty'} to"
             print(f"{shown}: {done} revision {after}")
         except sa.exc.SQLAlchemyError as exc:
-            print(f"scrapy migrate: {shown}: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}", file=sys.stderr)
-            self.exitcode = 1
+            print(f"scrapy migrate: {shown}: {db.describe(exc)}", file=sys.stderr)
+            self.exitcode = db.exit_code_for(exc)
         finally:
             engine.dispose()

@@ -1,4 +1,4 @@
-"""Alarm when a run's field coverage, item count or fallback use departs from thresholds or recent runs."""
+"""Alarm when a run's field coverage, listing size or fallback use departs from thresholds or recent runs."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from datetime import datetime, timedelta, timezone
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import exitcodes
 from newscrawl.exitcodes import (  # noqa: F401
     EXIT_MONITOR_ALARM,
     EXIT_SPIDER_FAILED,
     EXIT_TOO_MANY_ERRORS,
+    EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
 from newscrawl.items import ARTICLE_FIELDS
@@ -21,6 +23,7 @@ from newscrawl.items import ARTICLE_FIELDS
 logger = logging.getLogger(__name__)
 
 ALARMS_KEY = "newscrawl/monitor/alarms"
+UNREACHABLE_KEY = "newscrawl/monitor/unreachable"
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Measures:
     not_article: int
     list_pages: int = 0
     requests: int = 0
+    list_entries: int = 0  # article links the list pages showed, new and known
+    responses: int = 0
     failed: int = 0  # pages lost to a callback exception or a failed download (newscrawl/pages/failed/*)
     coverage: dict[str, float] = field(default_factory=dict)  # share of items with the field filled
     fallback: dict[str, float] = field(default_factory=dict)  # share of items whose field came from the fallback
@@ -47,6 +52,8 @@ class Measures:
             not_article=int(stats.get("newscrawl/pages/not_article") or 0),
             list_pages=int(stats.get("newscrawl/list_pages") or 0),
             requests=int(stats.get("downloader/request_count") or 0),
+            list_entries=int(stats.get("newscrawl/list_entries") or 0),
+            responses=int(stats.get("response_received_count") or 0),
             failed=sum(int(v or 0) for k, v in stats.items() if k.startswith("newscrawl/pages/failed/")),
         )
         if items:
@@ -56,6 +63,13 @@ class Measures:
                 used = int(stats.get(f"newscrawl/fallback/{name}") or 0)
                 measures.fallback[name] = round(min(1.0, used / items), 4)
         return measures
+
+    @property
+    def entries_per_list_page(self) -> float | None:
+        """What one list page showed (new + known): the same for a full and an incremental run of a site."""
+        if not self.list_pages:
+            return None
+        return (self.list_entries or self.seen) / self.list_pages  # runs before list_entries was counted: seen
 
     @property
     def not_article_share(self) -> float:
@@ -150,19 +164,41 @@ def check(current: Measures, history: list[Measures], limits: Thresholds, portal
             now = current.fallback.get(name, 0.0)
             if now - before >= limits.fallback_rise:
                 alarms.append(f"fallback {name}: {now:.0%} from the generic extractor now, {before:.0%} in the last {len(past)} runs")
-    seen_before = [m.seen for m in history if m.seen >= limits.min_sample]
-    if seen_before:
-        usual = statistics.median(seen_before)
-        if current.seen < usual * limits.count_ratio:
-            alarms.append(f"items: {current.seen} articles now, {usual:g} usual in the last {len(seen_before)} runs")
+    # Like with like: an incremental run reads one list page of known entries where the first run read ten.
+    per_page = current.entries_per_list_page
+    before = [m.entries_per_list_page for m in history if m.list_pages and m.seen >= limits.min_sample]
+    if per_page is not None and before:
+        usual = statistics.median(before)
+        if per_page < usual * limits.count_ratio:
+            alarms.append(f"listing: {per_page:g} article links per list page now, {usual:g} usual in the last {len(before)} runs")
+    elif per_page is None:
+        seen_before = [m.seen for m in history if not m.list_pages and m.seen >= limits.min_sample]
+        if seen_before:
+            usual = statistics.median(seen_before)
+            if current.seen < usual * limits.count_ratio:
+                alarms.append(f"items: {current.seen} articles now, {usual:g} usual in the last {len(seen_before)} runs")
     return alarms
+
+
+def unreachable(stats: dict) -> str | None:
+    """Why the portal counts as unreachable (no request got any answer, some failed), or None."""
+    if int(stats.get("response_received_count") or 0):
+        return None
+    failures = {k.rsplit("/", 1)[-1].rsplit(".", 1)[-1]: int(v or 0) for k, v in stats.items()
+                if k.startswith("downloader/exception_type_count/")}
+    total = sum(failures.values())
+    if not total:
+        return None
+    kinds = ", ".join(f"{name} {count}" for name, count in sorted(failures.items(), key=lambda kv: -kv[1]))
+    return (f"portal unreachable: none of {int(stats.get('downloader/request_count') or total)} requests got an answer "
+            f"({kinds}); check the network, DNS and proxy, then whether the site is up")
 
 
 def error_count(stats: dict) -> int:
     return int(stats.get("log_count/ERROR") or 0)
 
 
-def recent_runs(url: str, spider: str, before: datetime, limit: int) -> list[dict]:
+def recent_runs(url: str, spider: str, before: datetime, limit: int, limits=None) -> list[dict]:
     """Stats of the spider's latest finished runs in ``crawl_runs`` that started before ``before``."""
     if limit < 1:
         return []
@@ -173,7 +209,11 @@ def recent_runs(url: str, spider: str, before: datetime, limit: int) -> list[dic
     table = getattr(db, "crawl_runs", None)
     if table is None:
         return []
-    engine = db.create_engine(url)
+    try:
+        engine = db.create_engine(url, limits=limits)
+    except ValueError as exc:
+        logger.warning("Monitor: no run history (%s)", exc)
+        return []
     try:
         with engine.connect() as connection:
             rows = connection.execute(
@@ -182,8 +222,8 @@ def recent_runs(url: str, spider: str, before: datetime, limit: int) -> list[dic
                 .order_by(table.c.started_at.desc())
                 .limit(limit)
             ).all()
-    except sa.exc.SQLAlchemyError as exc:
-        logger.warning("Monitor: no run history (%s)", str(exc).splitlines()[0])
+    except (sa.exc.SQLAlchemyError, ValueError) as exc:
+        logger.warning("Monitor: no run history (%s)", db.describe(exc))
         return []
     finally:
         engine.dispose()
@@ -194,8 +234,9 @@ class MonitorExtension:
     """Judges each run when its spider closes; alarms go to the log, the stats and the exit code.
 
     Alarms are stored in the stat ``newscrawl/monitor/alarms`` (a list of lines, so they reach
-    ``crawl_runs.stats`` and the crawlall report) and set ``newscrawl/exit_code`` to 3 unless an
-    earlier component set a code. More errors than NEWSCRAWL_MAX_ERRORS are only logged here;
+    ``crawl_runs.stats`` and the crawlall report) and set ``newscrawl/exit_code`` to 3 unless a more
+    urgent code is set. A run in which no request got any answer is not judged on markup: its line goes
+    to ``newscrawl/monitor/unreachable`` and the exit code is 69. More errors than NEWSCRAWL_MAX_ERRORS are only logged here;
     ``scrapy crawlall`` turns them into its exit code 4.
     """
 
@@ -203,38 +244,77 @@ class MonitorExtension:
         self.crawler = crawler
         self.limits = limits
         self.max_errors = max_errors
+        self.past: list[Measures] | None = None  # recent runs, read when the spider opens
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NEWSCRAWL_MONITOR_ENABLED", True):
             raise NotConfigured
         extension = cls(crawler, Thresholds.from_settings(crawler.settings), crawler.settings.getint("NEWSCRAWL_MAX_ERRORS", 0))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def history(self, spider) -> list[Measures]:
+    def history(self, spider, in_thread: bool):
+        """Recent runs' Measures: a list, or (``in_thread``) a Deferred of one, bounded by the database time limits."""
+        from newscrawl import db
+
+        from twisted.internet.defer import succeed
+
         url = self.crawler.settings.get("NEWSCRAWL_DATABASE_URL")
         started = self.crawler.stats.get_value("start_time")
         if not url or not isinstance(started, datetime):
-            return []
+            return succeed([]) if in_thread else []
         # The recorder may already have completed this run's own row: leave it out.
         before = started.astimezone(timezone.utc) - timedelta(seconds=1)
-        return [Measures.from_stats(s) for s in recent_runs(url, spider.name, before, self.limits.history)]
+        limits = db.Limits.from_settings(self.crawler.settings)
+        arguments = (url, spider.name, before, self.limits.history, limits)
+        if not in_thread:
+            return [Measures.from_stats(s) for s in recent_runs(*arguments)]
+
+        def failed(failure):
+            logger.warning("Monitor: no run history (%s)", failure.getErrorMessage())
+            return []
+
+        return db.in_thread(recent_runs, *arguments, timeout=limits.call).addCallbacks(
+            lambda runs: [Measures.from_stats(s) for s in runs], failed)
+
+    def spider_opened(self, spider):
+        # Read at the start, off the reactor thread: the past does not change during the run, a silent
+        # database holds nothing up, and the verdict is in the stats before the run recorder stores them.
+        self.history(spider, True).addCallback(lambda past: setattr(self, "past", past))
 
     def spider_closed(self, spider, reason):
+        down = unreachable(self.crawler.stats.get_stats())
+        if down or reason != "finished":
+            return self.judge(spider, reason, down, [])
+        past = self.past if self.past is not None else self.history(spider, False) if not self._reactor_running() else []
+        return self.judge(spider, reason, None, past)
+
+    @staticmethod
+    def _reactor_running() -> bool:
+        from twisted.internet import reactor
+
+        return reactor.running
+
+    def judge(self, spider, reason, down, history) -> None:
         stats = self.crawler.stats
         snapshot = stats.get_stats()
         errors = error_count(snapshot)
         alarms = []
-        if reason == "finished":
+        if down:
+            stats.set_value(UNREACHABLE_KEY, down)
+            logger.warning("UNREACHABLE %s: %s", spider.name, down)
+            exitcodes.record(stats, EXIT_UNREACHABLE)
+        elif reason == "finished":
             # A cut-short run (shutdown, timeout) saw too little to judge coverage or counts.
             portal = bool(getattr(spider, "fallback_fields", ()))  # the generic spiders have none
-            alarms = check(Measures.from_stats(snapshot), self.history(spider), self.limits, portal)
+            alarms = check(Measures.from_stats(snapshot), history, self.limits, portal)
         stats.set_value(ALARMS_KEY, alarms)
         # Warnings, not errors: the alarm lines must not count towards log_count/ERROR themselves.
         if errors > self.max_errors:
             logger.warning("%s: %d errors, more than NEWSCRAWL_MAX_ERRORS=%d", spider.name, errors, self.max_errors)
         for alarm in alarms:
             logger.warning("ALARM %s: %s", spider.name, alarm)
-        if alarms and not stats.get_value("newscrawl/exit_code"):
-            stats.set_value("newscrawl/exit_code", EXIT_MONITOR_ALARM)
+        if alarms:
+            exitcodes.record(stats, EXIT_MONITOR_ALARM)

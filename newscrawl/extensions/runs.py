@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
-from newscrawl import db
+from newscrawl import db, exitcodes
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,11 @@ class CrawlRunRecorder:
 
     def __init__(self, crawler, url: str):
         self.crawler = crawler
-        self.engine = db.create_engine(url, timeout=crawler.settings.getfloat("NEWSCRAWL_STORE_TIMEOUT", 5.0))
+        self.limits = db.Limits.from_settings(crawler.settings)
+        try:
+            self.engine = db.create_engine(url, limits=self.limits)
+        except ValueError as exc:  # the first component to read the URL: one line, exit 2
+            raise SystemExit(str(exc)) from None
         self.run_id: int | None = None
         self.started_at = None
 
@@ -59,7 +62,7 @@ class CrawlRunRecorder:
         row = {"spider": spider.name, "started_at": self.started_at, "hostname": socket.gethostname()[:255],
                "pid": os.getpid(), "arguments": spider_arguments(spider)}
         try:
-            self.run_id = await maybe_deferred_to_future(deferToThread(self._insert, row))
+            self.run_id = await maybe_deferred_to_future(db.in_thread(self._insert, row, timeout=self.limits.call))
         except sa.exc.SQLAlchemyError as exc:
             logger.warning("crawl_runs: could not record the start of this run: %s", _short(exc))
             self.crawler.stats.inc_value("newscrawl/runs/unrecorded")
@@ -69,12 +72,14 @@ class CrawlRunRecorder:
         row = {
             "finished_at": db.utcnow(),
             "finish_reason": reason,
-            "exit_code": int(stats.get("newscrawl/exit_code") or 0),
+            # What `scrapy crawl` exits with for this spider (a cut-short run is 1, as in crawlall).
+            "exit_code": exitcodes.most_urgent({int(stats.get(exitcodes.EXIT_CODE_KEY) or 0),
+                                                exitcodes.EXIT_SPIDER_FAILED if reason != "finished" else 0}),
             "stats": db.json_safe(stats),
             **{column: int(stats.get(key) or 0) for column, key in SCALARS.items()},
         }
         try:
-            await maybe_deferred_to_future(deferToThread(self._complete, row, spider))
+            await maybe_deferred_to_future(db.in_thread(self._complete, row, spider, timeout=self.limits.call))
         except sa.exc.SQLAlchemyError as exc:
             logger.warning("crawl_runs: could not record the end of this run: %s", _short(exc))
         finally:
@@ -97,4 +102,4 @@ class CrawlRunRecorder:
 
 
 def _short(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return db.describe(exc)

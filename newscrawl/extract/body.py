@@ -8,6 +8,7 @@ import re
 import lxml.html
 
 from newscrawl import processors as p
+from newscrawl.extract.byline import authors_in_text
 
 # A class/id token that names an ad block as a whole: "ad", "ads", "ad-box", "art-ad", "advert", "guanggao",
 # "sponsor". Tokens that merely contain "ad" ("non-ad-column-l", "ad_body", "header", "download") are content.
@@ -43,14 +44,19 @@ _TAIL_LINE = re.compile(
     r"|(?:本文|信息|文章)?来源(?:于)?\s*[:：|｜]?.{0,40}|(?:免责|版权|特别|广告)?声明\s*[:：].*|.{0,20}扫码.{0,20}|.{0,20}扫描.{0,10}二维码.*"
     r"|.{0,10}关注.{0,20}公众号.{0,30}|.{0,20}二维码.{0,20}|原文链接\s*[:：].*|点击进入专题\s*[:：]?.{0,30}"
     r"|【?打印本页】?.{0,20}|分享到\s*[:：]?.{0,30}|更多\s*[>》]|举报|我要跟帖|评论\s*[（(]\d+[)）]|返回顶部"
-    r"|看都看完了.{0,30}|[（(]?完[)）]?|.{0,20}在看.{0,6}|发布日期\s*[:：]?.{0,30})$"
+    r"|看都看完了.{0,30}|.{0,20}在看.{0,6}|发布日期\s*[:：]?.{0,30}|经.{0,12}(?:重新)?编排|(?:图片|图文|视频)?来源于?网络"
+    r"|(?:本文)?(?:作者|记者|采写|撰文|摄影|图片|通讯员)\s*[:：|｜/]\s*.{1,30})$"
 )
 # A line that opens the list of other articles under the text: it and everything after it go.
 _RELATED_HEAD = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|推荐|链接|报道)|推荐阅读|延伸阅读|猜你喜欢|热门(?:推荐|文章|新闻)|更多(?:精彩|阅读|新闻)"
     r"|往期(?:回顾|精选|推荐)|精彩推荐|热点推荐|大家都在看|为您推荐|小编最近文章|最新文章)\s*[:：>》]?$"
 )
+# Under the text: from a QR-code, follow-the-account or statement line on, nothing is the article any more.
+_CUT_AFTER = re.compile(r"^.{0,12}(?:扫描|扫码|长按).{0,12}二维码.*|^.{0,6}(?:特别|免责|版权)声明\s*[:：]?$|^点击进入专题\s*[:：]?$")
 _EDITOR_TAIL = re.compile(r"\s*[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}?[\]】）)]\s*$")
+# An included fragment's "</html>" mid-page ends the parse there: it is dropped when markup follows it.
+STRAY_END = re.compile(r"</(?:html|body)\s*>(?=.*?<(?:div|p|table|h\d)\b)", re.I | re.S)
 MIN_BODY_CHARS = 40
 MAX_LINK_DENSITY = 0.5
 _FOLD_BUTTON = (
@@ -60,25 +66,32 @@ _FOLD_BUTTON = (
 )
 
 
-def main_text_html(html: str, url: str | None = None, title: str | None = None) -> str | None:
-    """The article's text as HTML (images and links kept): the densest block of paragraphs, else trafilatura's.
+def main_text_html(html: str, url: str | None = None, title: str | None = None, headline_line: int | None = None) -> str | None:
+    """The article's text as HTML; see main_text."""
+    return main_text(html, url, title, headline_line)[0]
+
+
+def main_text(html: str, url: str | None = None, title: str | None = None, headline_line: int | None = None):
+    """(html, credits): the article's text as HTML (images and links kept), the densest block of paragraphs, else
+    trafilatura's; and the byline lines trimmed off it (read for the author).
 
     Lazy images are resolved and ad blocks removed first; the headline, crumb and byline lines above the text
     and editor, source, share and related-article lines below it are trimmed. Less than MIN_BODY_CHARS of
-    text is no body (a video page, a login wall, an index page).
+    text is no body (a video page, a login wall, an index page). ``headline_line``, the source line of the
+    headline, makes blocks far from it (comment threads, live feeds in a sidebar) count less.
     """
     tree = prepared_tree(html)
     if tree is None:
-        return None
+        return None, []
     anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
-    for body in (densest_block(tree), trafilatura_body(tree, url)):
+    for body in (densest_block(tree, headline_line), trafilatura_body(tree, url)):
         if body is None:
             continue
-        trim(body, title)
+        removed = trim(body, title)
         out = _acceptable(body, anchors)
         if out:
-            return out
-    return None
+            return out, [line for line in removed if authors_in_text(line)]
+    return None, []
 
 
 def prepared_tree(html: str | None):
@@ -86,7 +99,7 @@ def prepared_tree(html: str | None):
     if not html or not html.strip():
         return None
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(STRAY_END.sub(" ", html))
     except (ValueError, lxml.etree.ParserError):
         return None
     for node in list(tree.iter(lxml.etree.Comment)):
@@ -134,7 +147,7 @@ def is_unlikely(node) -> bool:
     return bool(parts & _UNLIKELY) and not parts & _LIKELY
 
 
-def densest_block(tree):
+def densest_block(tree, headline_line: int | None = None):
     """The element holding most paragraph text (scored by length and punctuation, links discounted), as a copy.
 
     Paragraphs add their score to their parent and half of it to their grandparent, as readability does;
@@ -164,7 +177,7 @@ def densest_block(tree):
                 scores[holder] = scores.get(holder, 0.0) + score * share
     if not scores:
         return None
-    ranked = {node: score * (1 - _link_density(node)) for node, score in scores.items()}
+    ranked = {node: score * (1 - _link_density(node)) * _nearness(node, headline_line) for node, score in scores.items()}
     top = max(ranked, key=ranked.get)
     if top.tag in ("body", "html"):
         return None
@@ -181,6 +194,18 @@ def densest_block(tree):
         node.tail = None
         out.append(node)
     return out
+
+
+def _nearness(node, headline_line: int | None) -> float:
+    """1 for a block that starts at or just under the headline, less the further down the source it starts,
+    0.3 for one that ends above it."""
+    start = node.sourceline
+    if not headline_line or not start or headline_line <= 1:
+        return 1.0
+    last = max((n.sourceline or start) for n in node.iter()) if start < headline_line else start
+    if last < headline_line:
+        return 0.3
+    return 1 / (1 + max(0, start - headline_line) / 150)
 
 
 def trafilatura_body(tree, url: str | None):
@@ -206,8 +231,10 @@ def trafilatura_body(tree, url: str | None):
         return None
 
 
-def trim(body, title: str | None = None) -> None:
-    """Drop the headline, crumb, byline and date lines above the text, and the lines below it that are not it."""
+def trim(body, title: str | None = None) -> list[str]:
+    """Drop the headline, crumb, byline and date lines above the text, and the lines below it that are not it;
+    returns the lines dropped."""
+    removed: list[str] = []
     blocks = _blocks(body)
     norm_title = _norm(title)
     for block in blocks[:8]:
@@ -218,6 +245,7 @@ def trim(body, title: str | None = None) -> None:
             continue
         if not (is_lead_line(text) or (norm_title and _norm(text) in (norm_title, "原创" + norm_title))):
             break
+        removed.append(text)
         _drop(block)
     blocks = [b for b in _blocks(body) if b.getparent() is not None]
     cut = None
@@ -225,15 +253,33 @@ def trim(body, title: str | None = None) -> None:
         if index >= len(blocks) // 3 and _RELATED_HEAD.match(p.clean_text(block.text_content()) or ""):
             cut = index
             break
+    if cut is None:
+        for index, block in enumerate(blocks):
+            if index < len(blocks) * 3 // 4:
+                continue
+            lines = _lines(block)
+            hit = next((i for i, line in enumerate(lines) if len(line) <= 40 and _CUT_AFTER.match(line)), None)
+            if hit is not None and all(is_tail_line(line) for line in lines[:hit]):
+                cut = index
+                break
     if cut is not None:
         for block in blocks[cut:]:
+            removed += _lines(block)
             _drop(block, keep_tail=False)
     for block in reversed([b for b in _blocks(body) if _attached(b, body)][-12:]):
-        text = p.clean_text(block.text_content()) or ""
-        if not (text and is_tail_line(text)) and (block.xpath(".//img") or not _mostly_links(block)):
+        lines = _lines(block)
+        if not (lines and all(is_tail_line(line) for line in lines)) and (block.xpath(".//img") or not _mostly_links(block)):
             break
+        removed += lines
         _drop(block, keep_tail=False)
     _strip_editor_tail(body)
+    return removed
+
+
+def _lines(block) -> list[str]:
+    """A block's text lines (<br> ends a line)."""
+    text = p.html_to_text(lxml.html.tostring(block, encoding="unicode")) or ""
+    return [line for line in map(p.clean_text, text.splitlines()) if line]
 
 
 def is_lead_line(text: str) -> bool:
@@ -243,6 +289,8 @@ def is_lead_line(text: str) -> bool:
     [True, True, True, False]
     """
     if _META_LINE.match(text) or _CRUMB_LINE.match(text) or _CREDIT_LINE.match(text):
+        return True
+    if len(text) <= 40 and authors_in_text(text) and not re.search(r"[。！？]", text):
         return True
     return len(text) <= 60 and bool(_DATE_IN_LINE.search(text)) and bool(
         re.search(r"来源|作者|编辑|记者|阅读|浏览|评论|发布|字号|分享|举报", text) or len(text) <= 25
@@ -255,6 +303,8 @@ def is_tail_line(text: str) -> bool:
     >>> [is_tail_line(t) for t in ("责任编辑：杜硕_NB12556", "[责任编辑：刘斌]", "【编辑：姚昊】", "本文来源：新京报", "他说。")]
     [True, True, True, True, False]
     """
+    if len(text) <= 40 and authors_in_text(text) and not re.search(r"[。！？]", text):
+        return True  # "新京报记者 陆一夫", "采写：南都见习记者 林子沛"
     return bool(_TAIL_LINE.match(text)) or bool(re.match(r"^[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}[\]】）)]$", text))
 
 

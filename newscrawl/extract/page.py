@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from newscrawl import processors as p
-from newscrawl.extract.body import escape_html, main_text_html
-from newscrawl.extract.byline import DATETIME, RELATIVE_LINE, SOURCE_NODE, byline_value
-from newscrawl.extract.crumbs import CRUMB_XPATH
+from newscrawl.extract.body import STRAY_END as _STRAY_END
+from newscrawl.extract.body import escape_html, main_text
+from newscrawl.extract.byline import (
+    DATETIME, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, authors_in_text, byline_value, closing_author, has_time,
+    person_names, valid_author,
+)
+from newscrawl.extract.crumbs import CRUMB_TEXT, CRUMB_XPATH, TAG_LIST_XPATH, crumb_names, split_keywords
 from newscrawl.extract.structured import (
     ARTICLE_TYPES, AUTHOR_META, DATE_META, IMAGE_META, KEYWORD_META, SECTION_META, SUMMARY_META, TITLE_META,
     to_int, ld_name, ld_names, ld_text, ld_url, loads_lenient, ld_types,
@@ -23,6 +28,90 @@ FIELDS = (
     "url", "site", "title", "published_at", "author", "source", "summary",
     "tags", "categories", "headimg", "body_html", "language",
 )
+_HEADLINE_XPATH = (
+    "//h1|//h2|//h3|//h4|//h5|//*[self::div or self::p or self::span or self::strong or self::td]"
+    '[re:test(concat(" ", @class, " ", @id, " "), "[\\s_-](?:title|headline|tit|biaoti|bt)(?:[\\s_-]|text)", "i")]'
+)
+_SCRIPT_DATE = re.compile(
+    r"\bvar\s+ct\s*=\s*[\"'](?P<epoch>1\d{9})[\"']"
+    r"|[\"'](?:publish_?time|pubtime|pubDate|publishDate|datePublished|ptime)[\"']\s*:\s*[\"']"
+    r"(?P<date>(?:19|20)\d{2}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?)"
+)
+_ACCOUNT_LINE = re.compile(
+    r"^(?:原创\s*)?(?P<v>[^\s\d:：|/]{2,20})\s+(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}"
+    r"|^(?P<w>[\u4e00-\u9fa5·]{2,4})/[^/\s]{2,16}$"
+)
+_AUTHOR_NODE = (
+    '//*[not(self::meta)][re:test(concat(" ", @class, " ", @id, " "),'
+    ' "[\\s_-](?:author[_-]?name|author|writer|zuozhe|media[_-]?user|user[_-]?name|nickname|pgc)[\\s_-]", "i")]'
+)
+_FLAG = re.compile(r"^(?:原创|独家|转载|置顶|推荐|热)\s*(?=\S{6})")
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\W+", "", text or "").lower()
+
+
+def _strip_flag(text: str | None) -> str | None:
+    """"原创最不愁吃肉的国家…": a flag label glued to the headline."""
+    return _FLAG.sub("", text) if text else text
+
+
+def _following_lines(node, limit: int) -> list[str]:
+    """The short text lines after ``node``; a lone label ("来源：") joins the next line, long lines are skipped."""
+    lines: list[str] = []
+    texts = node.xpath(
+        "following::text()[not(ancestor::script) and not(ancestor::style)][normalize-space()][position() <= 40]"
+    ).getall()
+    long_lines = 0
+    for text in texts:
+        text = p.clean_text(text) or ""
+        if len(text) > 80:  # a paragraph of the text (or a caption): the byline may still follow a lead image
+            long_lines += 1
+            if long_lines >= 2:
+                break
+            continue
+        if lines and re.search(r"[:：|｜丨]$", lines[-1]):
+            lines[-1] += text
+        else:
+            lines.append(text)
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def _dash_time(value: str) -> str:
+    """"2007-08-20-23:59:59" (a CMS's meta) as "2007-08-20 23:59:59"."""
+    return re.sub(r"^(\d{4}-\d{2}-\d{2})-(\d{2}:\d{2})", r"\1 \2", value)
+
+
+def _same_day(a: str, b: str) -> bool:
+    first, second = p.parse_date(a), p.parse_date(b)
+    return bool(first and second and first.date() == second.date())
+
+
+def text_language(text: str | None) -> str | None:
+    """zh when CJK ideographs make a fair share of the letters, ja/ko by kana/hangul, en for Latin text.
+
+    >>> [text_language(t) for t in ("中国男篮以77比73战胜韩国队", "The match ended 77-73.", "これは日本語です", "")]
+    ['zh', 'en', 'ja', None]
+    """
+    letters = re.findall(r"[^\W\d_]", text or "")
+    if len(letters) < 4:
+        return None
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    hangul = len(re.findall(r"[\uac00-\ud7af]", text))
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    if kana > len(letters) * 0.05:
+        return "ja"
+    if hangul > len(letters) * 0.2:
+        return "ko"
+    if cjk > len(letters) * 0.2:
+        return "zh"
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > len(letters) * 0.8 else None
+
+
 # Titles of the pages a site answers at a deleted or mistyped article URL.
 ERROR_TITLE = re.compile(r"页面不存在|页面没有找到|找不到|已删除|不存在|出错|错误页|^\s*404|\b404\b|not found|error", re.I)
 MIN_ARTICLE_CHARS = 100
@@ -36,6 +125,7 @@ class PageExtractor:
     """
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
+        self._body_credits: list[str] = []  # byline lines trimmed off the text (read for the author)
         self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
@@ -48,7 +138,10 @@ class PageExtractor:
 
     @cached_property
     def sel(self) -> Selector:
-        return self._selector if self._selector is not None else Selector(text=self.html or "<html></html>")
+        if self._selector is not None and not _STRAY_END.search(self.html):
+            return self._selector
+        # an included fragment's "</html>" mid-page ends the parse there: drop it
+        return Selector(text=_STRAY_END.sub(" ", self.html) or "<html></html>")
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
@@ -93,15 +186,36 @@ class PageExtractor:
         return {}
 
     @cached_property
+    def _headline(self):
+        """(text, node) of the headline: the heading or title-classed element whose text the <title>/og:title
+        holds (the longest), else the first heading followed by a date, else the first h1."""
+        ref = _norm(" ".join(x for x in (self.meta_first("og:title", "twitter:title"), self.title_tag) if x))
+        candidates = []
+        for node in self.sel.xpath(_HEADLINE_XPATH)[:200]:
+            text = _strip_flag(p.join_inline(node.xpath(".//text()").getall()))
+            if text and 4 <= len(text) <= 120:
+                candidates.append((text, node))
+        segments = [_norm(part) for part in TITLE_SEP.split(self.title_tag or "") if _norm(part)]
+        # "新闻动态--中国地理学会官网": the segments beside the longest name the site or the channel
+        chrome = sorted(segments, key=len)[:-1] if len(segments) > 1 else []
+        matching = [
+            (t, n) for t, n in candidates
+            if len(_norm(t)) >= 4 and _norm(t) in ref
+            and not any(_norm(t) in seg for seg in chrome) or (segments and _norm(t) == max(segments, key=len))
+        ]
+        if matching:
+            return max(matching, key=lambda c: len(_norm(c[0])))
+        for text, node in candidates:
+            if node.root.tag in ("h1", "h2", "h3", "h4", "h5") and not CRUMB_TEXT.search(" " + text) \
+                    and DATETIME.search(" ".join(_following_lines(node, 3))):
+                return text, node
+        h1 = [(t, n) for t, n in candidates if n.root.tag == "h1"]
+        return h1[0] if h1 else (None, None)
+
+    @property
     def h1(self) -> str | None:
-        """The headline element's text: the h1 that the <title>/og:title starts with, else the first h1."""
-        heads = [p.join_inline(node.xpath(".//text()").getall()) for node in self.sel.xpath("//h1")]
-        heads = [h for h in heads if h and len(h) >= 4]
-        ref = " ".join(x for x in (self.meta_first("og:title"), self.title_tag) if x)
-        for head in heads:
-            if head in ref:
-                return head
-        return heads[0] if heads else None
+        """The headline element's text (whatever element carries it)."""
+        return self._headline[0]
 
     @cached_property
     def title_tag(self) -> str | None:
@@ -110,26 +224,8 @@ class PageExtractor:
     @cached_property
     def header_text(self) -> str:
         """The short lines right after the headline (date, 来源, 作者 live there on Chinese portals)."""
-        if not self.h1:
-            return ""
-        lines = []
-        for node in self.sel.xpath("//h1"):
-            if p.join_inline(node.xpath(".//text()").getall()) != self.h1:
-                continue
-            texts = node.xpath(
-                "following::text()[not(ancestor::script) and not(ancestor::style)][normalize-space()][position() <= 30]"
-            ).getall()
-            for text in texts:
-                text = p.clean_text(text) or ""
-                if len(text) > 80:  # the body has begun
-                    break
-                # A lone label ("来源：") belongs with the next text node.
-                if lines and re.search(r"[:：|｜丨]$", lines[-1]):
-                    lines[-1] += text
-                else:
-                    lines.append(text)
-            break
-        return "\n".join(lines)
+        node = self._headline[1]
+        return "\n".join(_following_lines(node, 15)) if node is not None else ""
 
     # ----------------------------------------------------------------- fields
 
@@ -156,7 +252,7 @@ class PageExtractor:
 
     @cached_property
     def _title_suffix(self) -> str | None:
-        if self.h1 and self.title_tag and self.title_tag.startswith(self.h1):
+        if self.h1 and self.title_tag and self.title_tag.startswith(self.h1) and self.title_tag != self.h1:
             parts = [part for part in TITLE_SEP.split(self.title_tag[len(self.h1):]) if part.strip()]
             return parts[-1].strip() if parts else None  # "标题_频道_站名": the site is last
         return None
@@ -192,22 +288,48 @@ class PageExtractor:
 
     @cached_property
     def published_at(self) -> str | None:
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            value = ld_text(self.ld_article.get(key))
-            if value:
-                return value
+        """Machine-readable dates first (JSON-LD of any type, meta, <time>, microdata, page scripts), then the
+        byline under the headline, then a labelled date anywhere, then htmldate; a byline with a time wins over
+        a date-only value of the same day."""
+        machine = self._machine_date
+        text = self._text_date
+        if machine and text and not has_time(machine) and has_time(text) and _same_day(machine, text):
+            return text
+        return machine or text or self._labelled_date or self._modified_date or self._htmldate
+
+    @cached_property
+    def _machine_date(self) -> str | None:
+        for node in [self.ld_article] + self.jsonld:
+            for key in ("datePublished", "dateCreated", "uploadDate"):
+                value = ld_text(node.get(key))
+                if value:
+                    return value
         value = self.meta_first(*DATE_META)
         if value:
-            return value
+            return _dash_time(value)
         value = self.sel.xpath(
             '//*[@itemprop="datePublished"]/@content | //*[@itemprop="datePublished"]/@datetime'
-            ' | //article//time/@datetime | //time[@pubdate]/@datetime'
+            ' | //time[@pubdate]/@datetime | //article//time/@datetime | //time/@datetime'
         ).get()
-        if value:
-            return value
-        match = DATETIME.search(self.header_text)
-        if match:
-            return match.group(0)
+        if value and value.strip():
+            return value.strip()
+        value = p.clean_text(" ".join(self.sel.xpath('//*[@itemprop="datePublished"]//text()').getall()))
+        if value and DATETIME.search(value):
+            return DATETIME.search(value).group(0)
+        for script in self.sel.xpath("//script[not(@src)]/text()").getall():
+            match = _SCRIPT_DATE.search(script)
+            if match:
+                if match.group("epoch"):
+                    moment = datetime.fromtimestamp(int(match.group("epoch")), timezone.utc)
+                    return moment.isoformat()
+                return match.group("date")
+        return None
+
+    @cached_property
+    def _text_date(self) -> str | None:
+        for match in DATETIME.finditer(self.header_text):
+            if not re.search(r"(?:更新|修改|编辑于)\S{0,3}\s*[:：]?\s*$", self.header_text[max(0, match.start() - 8):match.start()]):
+                return match.group(0)
         for line in self.header_text.splitlines():
             # "41分钟前", "昨天 10:20", "07-23 15:51" alone on a line: resolved against the crawl time
             match = RELATIVE_LINE.match(line)
@@ -216,18 +338,77 @@ class PageExtractor:
         return None
 
     @cached_property
+    def _labelled_date(self) -> str | None:
+        text = " ".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+        match = LABELLED_DATE.search(text)
+        return match.group(1) if match else None
+
+    @cached_property
+    def _modified_date(self) -> str | None:
+        return self.meta_first("dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmodifiedtime")
+
+    @cached_property
+    def _htmldate(self) -> str | None:
+        try:
+            from htmldate import find_date  # installed with trafilatura
+
+            return find_date(self.html, original_date=True, extensive_search=False, outputformat="%Y-%m-%d %H:%M:%S")
+        except Exception:  # a last resort must not cost the article
+            return None
+
+    @cached_property
     def author(self) -> str | None:
-        author = self.ld_article.get("author") or self.ld_article.get("creator")
-        names = ld_names(author)
-        if names:
-            return ", ".join(names)
-        site_names = {self.meta_first("og:site_name"), self._title_suffix, urlsplit(self.page_url or "").hostname}
-        for key in AUTHOR_META:
-            for value in self.meta.get(key, ()):
-                # <meta name="author" content="IT之家"> names the site, not a person
-                if not value.startswith(("http://", "https://")) and value not in site_names:
-                    return value
-        return self._byline("author")
+        """JSON-LD authors, a labelled byline (作者/记者/文/采写; editors are not authors), an unlabelled byline in
+        the first or last lines of the text, ``meta author``, an account name beside the date; each validated."""
+        not_names = self._not_author_names
+        names = [valid_author(n, not_names) for n in ld_names(self.ld_article.get("author") or self.ld_article.get("creator"))]
+        if any(names):
+            return ", ".join(n for n in names if n)
+        for candidates in (self._labelled_authors, self._text_authors, self._meta_authors, self._account_author):
+            names = p.unique([n for n in (valid_author(c, not_names) for c in candidates) if n])
+            if names:
+                return ", ".join(names)
+        return None
+
+    @cached_property
+    def _not_author_names(self) -> tuple:
+        host = urlsplit(self.page_url or "").hostname or ""
+        return tuple(n for n in (self.meta_first("og:site_name", "application-name"), self._title_suffix,
+                                 ld_name(self.ld_article.get("publisher")), self.source, host) if n)
+
+    @property
+    def _labelled_authors(self) -> list[str]:
+        return person_names(self._byline("author"))
+
+    @property
+    def _text_authors(self) -> list[str]:
+        lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
+        body_lines = [line for line in (p.html_to_text(self.body_html) or "").splitlines() if line.strip()]
+        for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
+            found = authors_in_text(line)
+            if found:
+                return found
+        return closing_author(body_lines[-1]) if body_lines else []
+
+    @property
+    def _meta_authors(self) -> list[str]:
+        return [v for key in AUTHOR_META for v in self.meta.get(key, ()) if not v.startswith(("http://", "https://"))]
+
+    @property
+    def _account_author(self) -> list[str]:
+        """"原创 GameForce 2019-09-04 22:18", "石佳/中国青年报", a class="author-name" element."""
+        lines = self.header_text.splitlines()[:4]
+        for size in (1, 2, 3):
+            for start in range(len(lines)):
+                match = _ACCOUNT_LINE.match(" ".join(lines[start:start + size]))
+                if match:
+                    return [match.group("v") or match.group("w")]
+        header = self.header_text.splitlines()[:6]
+        for node in self.sel.xpath(_AUTHOR_NODE)[:10]:
+            text = p.strip_label(p.clean_text(node.xpath("normalize-space(.//text()[normalize-space()][1])").get()))
+            if text and text in header and len(text) <= 20 and not DATETIME.search(text):
+                return [text]
+        return []
 
     @cached_property
     def source(self) -> str | None:
@@ -250,13 +431,28 @@ class PageExtractor:
 
     @cached_property
     def tags(self) -> list[str]:
+        """A visible tag list first, then JSON-LD keywords, then the keyword metas, split and checked."""
+        best: list[str] = []
+        for node in self.sel.xpath(TAG_LIST_XPATH)[:6]:
+            texts = node.xpath(".//a//text() | .//li[not(.//a)]//text()").getall()
+            tags = p.unique([
+                t for t in (p.clean_text(x) for x in texts)
+                if t and len(t) <= 20 and not re.search(r"[:：]$|首页|主页|^更多", t)
+            ])
+            labelled = re.match(r"^\s*(?:标签|关键词|关键字|文章关键词)", node.xpath("normalize-space()").get() or "")
+            if (len(tags) >= 2 or (tags and labelled)) and len(tags) > len(best):
+                best = tags
+        if best:
+            return best
         keywords = self.ld_article.get("keywords")
         if keywords:
-            return [k for k in (keywords if isinstance(keywords, list) else [keywords]) if isinstance(k, str)]
-        found: list[str] = []
+            values = keywords if isinstance(keywords, list) else [keywords]
+            return p.unique([t for v in values if isinstance(v, str) for t in split_keywords(v, self.title)])
         for key in KEYWORD_META:
-            found += self.meta.get(key, [])
-        return found
+            found = [t for v in self.meta.get(key, []) for t in split_keywords(v, self.title)]
+            if found:
+                return p.unique(found)
+        return []
 
     @cached_property
     def categories(self) -> list[str]:
@@ -276,9 +472,15 @@ class PageExtractor:
                 )
                 names = [ld_name(i.get("item")) or ld_name(i) for i in items]
                 return [n for n in names if n and n != self.title][1:] if len(names) > 1 else []
-        for node in self.sel.xpath(CRUMB_XPATH)[:1]:
-            names = [p.join_inline(a.xpath(".//text()").getall()) for a in node.xpath(".//a")]
-            return [n for n in names if n and n != self.title]
+        for node in [n for n in self.sel.xpath(CRUMB_XPATH) if len(n.xpath(".//a")) <= 7][:3]:
+            names = crumb_names(node.xpath(".//text()[not(ancestor::script)]").getall(), self.title)
+            if names:
+                return names
+        for text in self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()[:400]:
+            if CRUMB_TEXT.search(text) and len(text) < 120:
+                names = crumb_names([text], self.title)
+                if names:
+                    return names
         return []
 
     @cached_property
@@ -293,7 +495,9 @@ class PageExtractor:
     @cached_property
     def body_html(self) -> str | None:
         """The main text by trafilatura, on a copy of the page whose lazy images carry their real source."""
-        html = main_text_html(self.html, self.page_url, self.title)
+        node = self._headline[1]
+        html, self._body_credits = main_text(self.html, self.page_url, self.title,
+                                             node.root.sourceline if node is not None else None)
         if html:
             return html
         body = ld_text(self.ld_article.get("articleBody"))
@@ -303,13 +507,19 @@ class PageExtractor:
 
     @cached_property
     def language(self) -> str | None:
-        value = (
+        """From the text: a CJK share of the letters says zh (kana ja, hangul ko); else the declared language."""
+        declared = (
             ld_text(self.ld_article.get("inLanguage"))
             or self.sel.xpath("/html/@lang").get()
             or self.meta_first("content-language", "og:locale")
         )
-        match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?$", value or "")
-        return match.group(1).lower() if match else None
+        match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?$", declared or "")
+        declared = match.group(1).lower() if match else None
+        sample = " ".join(x for x in (self.title, (p.html_to_text(self.body_html) or "")[:2000]) if x)
+        found = text_language(sample)
+        if found == "en" and declared and declared not in ("zh", "ja", "ko"):
+            return declared  # Latin script: the page knows better whether it is English or French
+        return found or declared
 
     @cached_property
     def looks_like_article(self) -> bool:

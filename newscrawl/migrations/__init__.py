@@ -40,6 +40,8 @@ def unversioned_revision(connection: sa.Connection) -> str | None:
     # A new revision that adds a table adds its check here, newest first.
     if "articles" not in tables:
         return None
+    if {"listing_walks", "gone_urls"} <= tables:
+        return "0004"
     if "url_aliases" in tables:
         return "0003"
     if {"article_versions", "lsh_bands", "crawl_runs"} <= tables:
