@@ -268,6 +268,9 @@ def trim(body, title: str | None = None) -> list[str]:
             _drop(block, keep_tail=False)
     for block in reversed([b for b in _blocks(body) if _attached(b, body)][-12:]):
         lines = _lines(block)
+        if not lines and not block.xpath(".//img"):
+            _drop(block, keep_tail=False)  # an empty paragraph between the text and its credits
+            continue
         if not (lines and all(is_tail_line(line) for line in lines)) and (block.xpath(".//img") or not _mostly_links(block)):
             break
         removed += lines
