@@ -84,29 +84,44 @@ def run_bare(responses) -> float:
     return time.perf_counter() - start
 
 
+class FullPath:
+    """Spider callback, validate, dedupe and the store of one crawler, fed responses batch after batch."""
+
+    def __init__(self, db_url: str, store_class=StorePipeline):
+        self.crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_DATABASE_URL": db_url, "NEWSCRAWL_STORE_BATCH_SIZE": 50})
+        self.crawler.spider = self.spider = self.crawler._create_spider()
+        self.crawler.stats.open_spider()
+        self.validate = build_from_crawler(ValidatePipeline, self.crawler)
+        self.dedupe = build_from_crawler(DedupePipeline, self.crawler)
+        self.store = store_class.from_crawler(self.crawler)
+
+    async def open(self) -> None:
+        await self.store.open_spider()
+
+    async def feed(self, responses) -> None:
+        """Every response through the path, until its item is stored (or the run stops: a page was lost)."""
+        pending = []
+        for response in responses:
+            for result in self.spider.parse_article(response):
+                if isinstance(result, Article):
+                    item = self.dedupe.process_item(self.validate.process_item(result))
+                    # as Scrapy does (CONCURRENT_ITEMS), items wait for their batch side by side
+                    pending.append(asyncio.ensure_future(self.store.process_item(item)))
+        stored = len(await asyncio.gather(*pending))
+        if stored != len(responses):
+            raise SystemExit(f"only {stored} of {len(responses)} pages became articles: {self.crawler.stats.get_stats()}")
+
+    async def close(self) -> None:
+        await self.store.close_spider()
+
+
 async def run_full(responses, db_url, store_class=StorePipeline) -> float:
-    crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_DATABASE_URL": db_url, "NEWSCRAWL_STORE_BATCH_SIZE": 50})
-    crawler.spider = crawler._create_spider()
-    spider = crawler.spider
-    crawler.stats.open_spider()
-    validate = build_from_crawler(ValidatePipeline, crawler)
-    dedupe = build_from_crawler(DedupePipeline, crawler)
-    store = store_class.from_crawler(crawler)
-    await store.open_spider()
-    pending = []
+    path = FullPath(db_url, store_class)
+    await path.open()
     start = time.perf_counter()
-    for response in responses:
-        for result in spider.parse_article(response):
-            if isinstance(result, Article):
-                item = dedupe.process_item(validate.process_item(result))
-                # as Scrapy does (CONCURRENT_ITEMS), items wait for their batch side by side
-                pending.append(asyncio.ensure_future(store.process_item(item)))
-    stored = len(await asyncio.gather(*pending))
-    await store.close_spider()
-    elapsed = time.perf_counter() - start
-    if stored != len(responses):
-        raise SystemExit(f"only {stored} of {len(responses)} pages became articles: {crawler.stats.get_stats()}")
-    return elapsed
+    await path.feed(responses)
+    await path.close()
+    return time.perf_counter() - start
 
 
 def bench_dates(rounds: int) -> tuple[float, float]:
@@ -185,20 +200,15 @@ async def main(args) -> None:
     print("ratio full / bare (median): " + ", ".join(f"{kind} {ratio:.1f}x" for kind, ratio in ratios.items()))
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1000, help="article pages to push through (default 1000)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--kind", default="distinct,similar", help="distinct, similar or both (default)")
-    parser.add_argument("--profile", action="store_true", help="cProfile the full path once, store inline")
-    args = parser.parse_args()
+def run_on_reactor(coroutine) -> None:
+    """Run a coroutine on the asyncio reactor the store needs, then exit (1 with the traceback on failure)."""
     from twisted.internet import reactor
     from twisted.internet.defer import Deferred
 
     result = {}
 
     def start():
-        d = Deferred.fromFuture(asyncio.ensure_future(main(args)))
+        d = Deferred.fromFuture(asyncio.ensure_future(coroutine))
         d.addErrback(lambda f: result.setdefault("error", f))
         d.addBoth(lambda _: reactor.stop())
 
@@ -207,3 +217,12 @@ if __name__ == "__main__":
     if "error" in result:
         result["error"].printTraceback()
         raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="article pages to push through (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--kind", default="distinct,similar", help="distinct, similar or both (default)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the full path once, store inline")
+    run_on_reactor(main(parser.parse_args()))

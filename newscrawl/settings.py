@@ -111,6 +111,7 @@ EXTENSIONS = {
     "newscrawl.extensions.monitor.MonitorExtension": 100,
     "newscrawl.extensions.progress.Progress": 110,
     "newscrawl.extensions.runs.CrawlRunRecorder": 900,
+    "newscrawl.extensions.jobdir.JobdirGuard": 10,
 }
 NEWSCRAWL_REPORT_PATH = "reports/crawlall-%Y%m%dT%H%M%SZ.json"
 NEWSCRAWL_MAX_ERRORS = 0

@@ -268,6 +268,9 @@ def trim(body, title: str | None = None) -> list[str]:
             _drop(block, keep_tail=False)
     for block in reversed([b for b in _blocks(body) if _attached(b, body)][-12:]):
         lines = _lines(block)
+        if not lines and not block.xpath(".//img"):
+            _drop(block, keep_tail=False)  # an empty paragraph between the text and its credits
+            continue
         if not (lines and all(is_tail_line(line) for line in lines)) and (block.xpath(".//img") or not _mostly_links(block)):
             break
         removed += lines
@@ -316,7 +319,8 @@ def _strip_editor_tail(body) -> None:
         for attr in ("tail", "text"):
             value = getattr(node, attr)
             if value and value.strip():
-                setattr(node, attr, _EDITOR_TAIL.sub("", value))
+                # the credit ends the text: only its end is searched (a leading \s* over 200k spaces is quadratic)
+                setattr(node, attr, value[:-120] + _EDITOR_TAIL.sub("", value[-120:]))
                 return
 
 

@@ -147,11 +147,15 @@ def cap_body(html: str | None, max_chars: int) -> tuple[str | None, bool]:
     return (_sanitize(html[: cut if cut > 0 else max_chars]) or None), True
 
 
+_IMG_SRC = re.compile(r'<img(?:\s+(?!src=)[\w:-]+(?:="[^"]*")?)*\s+src="([^"]+)"')
+
+
 def images_from_html(html: str | None) -> list[str]:
     """The src of every <img> in a cleaned body, in order, deduplicated."""
     if not html:
         return []
-    return unique(html_lib.unescape(src) for src in re.findall(r'<img\b[^>]*?\bsrc="([^"]+)"', html))
+    # Attribute by attribute (nh3 writes each as name="value"): a src=" inside an alt is not the src.
+    return unique(html_lib.unescape(src) for src in _IMG_SRC.findall(html))
 
 
 def html_to_text(html: str | None) -> str | None:

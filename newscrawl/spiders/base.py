@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
+from lxml import etree
+from parsel.csstranslator import css2xpath
 from scrapy.http import Response, TextResponse
 
 from newscrawl import arguments as A
@@ -22,24 +26,40 @@ from newscrawl.loaders import ArticleLoader, complete_article
 _ORPHAN_TAGS = {"p", "img", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "center"}
 
 
-def _orphans(element) -> list[str]:
+def _orphans(element, response, drop: tuple[str, ...]) -> list[str]:
     """The plain content elements a stray closing tag pushed out of ``element`` (see ``first_html``)."""
     import lxml.html
 
-    if not hasattr(element, "itersiblings"):
+    if not hasattr(element, "itersiblings") or element.getnext() is None and element.getparent() is None:
         return []
+    dropped = None
     found = []
     for _ in range(3):
         for sibling in element.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue  # comments
             if sibling.tag not in _ORPHAN_TAGS or sibling.get("class") or sibling.get("id"):
+                if dropped is None:
+                    dropped = _matching(response, drop)
+                if sibling in dropped:
+                    continue
                 break
             found.append(lxml.html.tostring(sibling, encoding="unicode", with_tail=False))
         element = element.getparent()
         if element is None or element.tag in ("body", "html"):
             break
     return found
+
+
+def _matching(response, selectors: tuple[str, ...]) -> set:
+    """The elements of the page any of ``selectors`` (CSS, or XPath when starting with / or () matches."""
+    matched = set()
+    for selector in selectors:
+        try:
+            matched.update(node for node in select(response, selector) if not isinstance(node, str))
+        except Exception:  # a selector this parser cannot run: it simply matches nothing here
+            continue
+    return matched
 
 
 class PortalSpider(scrapy.Spider):
@@ -407,29 +427,24 @@ class PortalSpider(scrapy.Spider):
 
     # ------------------------------------------------------------- helpers
 
-    @staticmethod
-    def first_html(response: Response, *selectors: str) -> str | None:
+    def first_html(self, response: Response, *selectors: str) -> str | None:
         """Outer HTML of the first CSS/XPath selector that matches something non-empty, with its orphans.
 
         Orphans (docs/PORTALS.md, "Broken markup"): a stray ``</div></div>`` inside a body closes the body
         (and its column) early, and the paragraphs after it become siblings of the body or of its ancestors.
-        Plain content elements (no class or id) right after the body, its parent or grandparent are kept.
+        Plain content elements (no class or id) right after the body, its parent or grandparent are kept;
+        what the portal drops from bodies anyway (``drop_from_body``: ads, credits) is passed over.
         """
         for selector in selectors:
-            found = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
-            for node in found:
-                html = node.get()
-                if html and (node.xpath("normalize-space(string())").get() or "<img" in html):
-                    return html + "".join(_orphans(node.root))
+            for node in select(response, selector):
+                html = etree.tostring(node, method="html", encoding="unicode", with_tail=False)
+                if html and (_NORMALIZED_TEXT(node) or "<img" in html):
+                    return html + "".join(_orphans(node, response, getattr(self, "drop_from_body", ())))
         return None
 
     def title_candidates(self, response: Response, *selectors: str) -> list[str]:
         """Headline candidates, best first: the portal's selectors, then og:title, then <title>."""
-        return (
-            self.text_of(response, *selectors)
-            + response.css('meta[property="og:title"]::attr(content)').getall()
-            + response.css("title::text").getall()
-        )
+        return self.text_of(response, *selectors) + values(response, 'meta[property="og:title"]::attr(content)', "title::text")
 
     def every_article_link(self, response: Response):
         """List entries for a page whose list selectors matched nothing: every link, no dates (counted)."""
@@ -451,15 +466,83 @@ class PortalSpider(scrapy.Spider):
         return None
 
     @staticmethod
+    def add_first(loader: ArticleLoader, field: str, source, *selectors: str) -> None:
+        """Add ``read(source, selector)`` for each selector in priority order until the field has a value.
+
+        For a field whose output is its first value this gives what adding every candidate would, without
+        evaluating the fallback selectors of the layouts the page does not have.
+        """
+        for selector in selectors:
+            found = read(source, selector)
+            if found:
+                loader.add_value(field, found)
+                if loader.get_output_value(field):
+                    return
+
+    @staticmethod
     def text_of(response_or_selector, *selectors: str) -> list[str]:
         """All descendant text of each selector's first match, joined inline; selectors in priority order."""
-        values = []
+        found = []
         for selector in selectors:
-            for node in response_or_selector.css(selector)[:1]:
-                text = p.join_inline(node.xpath(".//text()").getall())
+            for node in select(response_or_selector, selector)[:1]:
+                text = p.join_inline(_TEXT(node))
                 if text:
-                    values.append(text)
-        return values
+                    found.append(text)
+        return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(selector: str, whole_page: bool) -> etree.XPath:
+    # parsel translates and compiles a selector on every call; pages are read with the same few dozen
+    if selector.startswith(("/", "(", "./")):
+        query = selector
+    elif whole_page and not any(c in selector for c in "\"'["):  # a comma here only separates selectors
+        query = " | ".join(_css_to_xpath(part.strip()) for part in selector.split(","))
+    else:
+        query = css2xpath(selector)
+    return etree.XPath(query, namespaces={"re": "http://exslt.org/regular-expressions"}, smart_strings=False)
+
+
+_ID_FIRST = re.compile(r"^#([A-Za-z][\w-]*)(?:\s+([^\s>+~].*))?$")
+
+
+def _css_to_xpath(css: str) -> str:
+    """CSS to XPath for a whole page: "#id rest" looks the id up in libxml2's id table instead of testing every element.
+
+    (On markup that repeats an id, the first element with it is the one found.)
+    """
+    match = _ID_FIRST.match(css)
+    if not match:
+        return css2xpath(css)
+    start = f"id('{match.group(1)}')"
+    return start if not match.group(2) else f"{start}/{css2xpath(match.group(2)).replace('descendant-or-self::', 'descendant::', 1)}"
+
+
+_TEXT = etree.XPath(".//text()", smart_strings=False)
+_NORMALIZED_TEXT = etree.XPath("normalize-space(string())")
+
+
+def select(source, selector: str) -> list:
+    """What a CSS (``::text``/``::attr()`` included) or XPath selector matches in a response or a parsel Selector:
+    lxml elements or strings, as ``source.css(selector)`` would find them, with the query compiled once."""
+    if isinstance(source, TextResponse):
+        return _compiled(selector, True)(source.selector.root)
+    return _compiled(selector, False)(source.root)
+
+
+def read(source, selector: str) -> list[str]:
+    """A selector's text: the first matched element's descendant text joined inline (``text_of``), or the strings
+    (``::text``, ``::attr()``, ``@attr``) it matches."""
+    found = select(source, selector)
+    if found and not isinstance(found[0], str):
+        text = p.join_inline(_TEXT(found[0]))
+        return [text] if text else []
+    return [str(value) for value in found]
+
+
+def values(source, *selectors: str) -> list[str]:
+    """The strings (text nodes, attributes) every selector matches, in selector order: ``.css(s).getall()`` of each."""
+    return [str(v) for selector in selectors for v in select(source, selector)]
 
 
 _DOMAINS = None

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from newscrawl import processors as p
 from newscrawl.arguments import Argument
-from newscrawl.spiders.base import PortalSpider
+from newscrawl.spiders.base import PortalSpider, select, values
 
 CHANNELS = {
     "ee": "电子工程", "cloud": "云计算", "ai": "人工智能", "iot": "物联网", "robot": "机器人",
@@ -37,7 +37,7 @@ AUTHOR_RE = re.compile(
 )
 # The body paragraphs that can be an author credit (what "#articleC p, div.article_con p" holds, narrowed).
 AUTHOR_PARAGRAPHS = (
-    '(//*[@id="articleC"] | //div[contains(concat(" ", normalize-space(@class), " "), " article_con ")])'
+    '(id("articleC") | //div[contains(concat(" ", normalize-space(@class), " "), " article_con ")])'
     '//p[starts-with(normalize-space(), "作者") or starts-with(normalize-space(), "文")]'
 )
 # A paragraph that is only a credit line: "作者 | 陈逸辰", "编辑 | 王方", "作者 | 刘洋  来源 | 半导体产业纵横".
@@ -192,33 +192,30 @@ class OfweekSpider(PortalSpider):
         return None
 
     def populate(self, loader, response):
-        loader.add_value("title", self.title_candidates(response, "div.artical h1", "div.article_left h1", ".article h1", "h1"))
-        loader.add_value("site", self.site_name(response, p.clean_text(response.css("title::text").get())))
-        dates = self.text_of(
-            response, "div.time.fl", "span.sdate", "div.artical .time", ".article-info .time", ".m-info .m-time"
-        )
-        dates = dates or response.css('meta[property="article:published_time"]::attr(content)').getall()
-        if not dates:  # a date anywhere near the headline
+        # Fallback selectors are read only while the field is still empty (add_first): most are other layouts'.
+        self.add_first(loader, "title", response, "div.artical h1", "div.article_left h1", ".article h1", "h1",
+                       'meta[property="og:title"]::attr(content)', "title::text")
+        loader.add_value("site", self.site_name(response, p.clean_text(next(iter(values(response, "title::text")), None))))
+        self.add_first(loader, "published_at", response, "div.time.fl", "span.sdate", "div.artical .time",
+                       ".article-info .time", ".m-info .m-time", 'meta[property="article:published_time"]::attr(content)')
+        if not loader.get_output_value("published_at"):  # a date anywhere near the headline
             head = " ".join(response.css("div.artical, div.article_left").xpath(".//text()").getall()[:80])
-            dates = LIST_DATE_RE.findall(head)
-        loader.add_value("published_at", dates)
-        loader.add_value("source", self.text_of(response, "div.source-name", "#laiyuan", ".m-info .m-source"))
-        loader.add_value("source", response.css("#laiyuan_mp a::attr(title), #laiyuan_mp a::text").getall())
+            loader.add_value("published_at", LIST_DATE_RE.findall(head))
+        self.add_first(loader, "source", response, "div.source-name", "#laiyuan", ".m-info .m-source",
+                       "#laiyuan_mp a::attr(title)", "#laiyuan_mp a::text")
         loader.add_value("body_html", self.article_body(response))
         loader.add_value("author", self.author(response))
-        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        for span in response.css("#articleC span.hrefStyle, div.article_con span.hrefStyle"):
-            loader.add_value("tags", p.join_inline(span.xpath(".//text()").getall()))
-        loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
-        crumbs = response.css("div.position a::text, div.crumb a::text, .breadcrumb a::text").getall()
+        if not loader.get_output_value("author"):
+            loader.add_value("author", values(response, 'meta[name="author"]::attr(content)'))
+        for span in select(response, "#articleC span.hrefStyle, div.article_con span.hrefStyle"):
+            loader.add_value("tags", p.join_inline(span.xpath(".//text()")))
+        loader.add_value("tags", values(response, '//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content'))
+        crumbs = values(response, "div.position a::text, div.crumb a::text, .breadcrumb a::text")
         loader.add_value("categories", [self.crumb_category(c) for c in crumbs])
         loader.add_value("categories", self.channel_name(response.url))
-        loader.add_value(
-            "summary",
-            response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
-            + self.text_of(response, "div.simple"),
-        )
-        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')
+        self.add_first(loader, "summary", response,
+                       '//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content', "div.simple")
+        loader.add_value("headimg", values(response, 'meta[property="og:image"]::attr(content)'))
         self.settle_url(loader, response)
 
     @staticmethod
@@ -239,8 +236,8 @@ class OfweekSpider(PortalSpider):
     def author(self, response) -> list[str]:
         """Names from credit paragraphs ("作者 | 陈逸辰"), found by one XPath instead of reading every paragraph."""
         names = []
-        for para in response.xpath(AUTHOR_PARAGRAPHS):
-            match = AUTHOR_RE.match(p.join_inline(para.xpath(".//text()").getall()) or "")
+        for para in select(response, AUTHOR_PARAGRAPHS):
+            match = AUTHOR_RE.match(p.join_inline(para.xpath(".//text()")) or "")
             if match:
                 names.append(match.group("name"))
         return names

@@ -1,0 +1,72 @@
+"""Benchmark: does an article cost more as the database grows? OFweek pages through the full path into one SQLite file.
+
+Usage: .venv/bin/python bench/bench_scaling.py [--sizes 500,2000,8000] [--kind distinct,similar]
+
+For each text kind (bench/ofweek_pages.py: distinct articles, or similar ones that share most LSH bands),
+one crawler's spider callback, pipelines and store take the pages in segments up to each size; the time of
+each segment over its article count is the marginal cost per article there. Printed: marginal cost per
+segment, resident memory after it, and last the ratio of the last segment's marginal cost to the first
+measured one (500 -> 2,000), which stays near 1.0 when the cost is flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_ofweek import FullPath, responses_of, run_on_reactor  # noqa: E402
+from ofweek_pages import article_pages  # noqa: E402
+
+
+CHUNK = 250
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+async def scale(sizes: list[int], kind: str) -> float:
+    pages = article_pages(sizes[-1], kind)  # bytes only (about 20 kB a page); responses are built per chunk
+    marginal = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = FullPath(f"sqlite:///{tmp}/scaling.db")
+        await path.open()
+        done = 0
+        print(f"{kind} texts:")
+        for size in sizes:
+            elapsed = 0.0
+            for chunk in range(done, size, CHUNK):  # a crawl's responses come and go: hold CHUNK at a time
+                responses = responses_of(pages[chunk : min(size, chunk + CHUNK)])
+                start = time.perf_counter()
+                await path.feed(responses)
+                elapsed += time.perf_counter() - start
+                del responses
+            per_article = elapsed / (size - done) * 1000
+            print(f"  {done:>6} -> {size:>6} articles: {per_article:6.2f} ms per article, RSS {rss_mb():6.0f} MB")
+            if done:
+                marginal.append(per_article)
+            done = size
+        await path.close()
+    ratio = marginal[-1] / marginal[0]
+    print(f"  marginal cost {sizes[-2]:,} -> {sizes[-1]:,} / {sizes[0]:,} -> {sizes[1]:,}: {ratio:.2f}x")
+    return ratio
+
+
+async def main(args) -> None:
+    sizes = [int(s) for s in args.sizes.split(",")]
+    ratios = {kind: await scale(sizes, kind) for kind in args.kind.split(",")}
+    print("marginal cost ratio (last segment / first): " + ", ".join(f"{k} {r:.2f}x" for k, r in ratios.items()))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,2000,8000")
+    parser.add_argument("--kind", default="distinct,similar")
+    run_on_reactor(main(parser.parse_args()))
