@@ -241,7 +241,8 @@ _JUNK = [b"\x00", b"\x0b", b"&#11;", b"&#x0;", b"\xff\xfe", b"\xed\xa0\x80", b"<
          b"<span>\xe4\xbb\x8a\xe5\xa4\xa9 25:00</span>", b"2022-08-10 14:20 +99:00", b"99999999\xe5\xa4\xa9\xe5\x89\x8d",
          b"&lt;b onmouseover=alert(3)&gt;", b'<meta http-equiv="refresh" content="0;url=http://169.254.169.254/">',
          b"\xe2\x80\xa8", b"\xc2\x85", b"&#xd800;", b"<title>" + b"t" * 100_000 + b"</title>",
-         b"<p>\xe6\x96\x87" + b" " * 200_000 + b"\xe5\xad\x97</p>"]
+         b"<p>\xe6\x96\x87" + b" " * 200_000 + b"\xe5\xad\x97</p>",
+         b'<div class="x"><a href="/" {"@type": "ListItem"}>l</a><img {"@id":=1 data-src="/a.png"><h2 {x}=1>t</h2></div>']
 
 
 def mutate(body: bytes, rng: random.Random) -> tuple[bytes, str]:

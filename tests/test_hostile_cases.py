@@ -53,7 +53,8 @@ def test_control_characters_and_bad_ipv6_urls_in_a_body_keep_the_article(name):
     text, encoding = decoded(body)
     original = items_of(parse_mutated(make_spider(name), url, body)[0])[0]
     end = first_paragraph_end(text, original.body_text.split("\n")[0])
-    junk = '&#11;\x0b\x00<img src="http://[::1"><a href="http://[x">链接</a>&#x0;'
+    junk = ('&#11;\x0b\x00<img src="http://[::1"><a href="http://[x">链接</a>&#x0;'
+            '<img {"@type":=1 data-src="/mangled.png"><a href="/" {"@id": "x"}>名</a>')  # names lxml refuses to look up
     hostile = text[:end] + junk + text[end:]
     hostile = hostile.replace("<head>", '<head><meta property="og:image" content="http://[::1/a.png">', 1)
     items = items_of(parse_mutated(make_spider(name), url, hostile.encode(encoding))[0])

@@ -116,12 +116,8 @@ def prepared_tree(html: str | None):
         if re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", node.get("style") or "") and node.tag != "body":
             _drop(node)
     for img in tree.iter("img"):
-        real = p.pick_image_source(dict(img.attrib))
-        for name in list(img.attrib):
-            if name not in ("alt", "title", "width", "height"):
-                del img.attrib[name]
-        if real:
-            img.set("src", real)
+        attributes = dict(img.items())  # not img.attrib: lxml raises on a mangled attribute name
+        p.keep_image_attributes(img, attributes, p.pick_image_source(attributes))
     return tree
 
 
