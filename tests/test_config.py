@@ -132,3 +132,14 @@ def test_incremental_off_from_s_is_a_full_crawl_like_from_the_environment(tmp_pa
         assert again.returncode == 0, again.stderr[-2000:]
         assert "newscrawl/incremental/skipped" not in again.stderr
         assert f"'newscrawl/article_pages': {len(urls)}," in again.stderr
+
+
+def test_commands_refuse_a_missing_spool_directory_and_an_empty_report_path(tmp_path):
+    spool = scrapy("loadspool", str(tmp_path / "nonexistent"), env={"NEWSCRAWL_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"})
+    assert spool.returncode == 2
+    assert spool.stderr.strip() == (
+        f"scrapy loadspool: {tmp_path / 'nonexistent'}: no such directory; name the spool directory (NEWSCRAWL_SPOOL_DIR)"
+    )
+    report = scrapy("crawlall", "--report", "", "--spiders", "ofweek")
+    assert report.returncode == 2 and "--report needs a file path" in report.stderr
+    assert "Traceback" not in report.stderr
