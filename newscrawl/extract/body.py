@@ -117,12 +117,8 @@ def prepared_tree(html: str | None):
         if re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", node.get("style") or "") and node.tag != "body":
             _drop(node)
     for img in tree.iter("img"):
-        real = p.pick_image_source(dict(img.attrib))
-        for name in list(img.attrib):
-            if name not in ("alt", "title", "width", "height"):
-                del img.attrib[name]
-        if real:
-            img.set("src", real)
+        attributes = dict(img.items())  # not img.attrib: lxml raises on a mangled attribute name
+        p.keep_image_attributes(img, attributes, p.pick_image_source(attributes))
     return tree
 
 
@@ -377,7 +373,8 @@ def _strip_editor_tail(body) -> None:
         for attr in ("tail", "text"):
             value = getattr(node, attr)
             if value and value.strip():
-                setattr(node, attr, _EDITOR_TAIL.sub("", value))
+                # the credit ends the text: only its end is searched (a leading \s* over 200k spaces is quadratic)
+                setattr(node, attr, value[:-120] + _EDITOR_TAIL.sub("", value[-120:]))
                 return
 
 

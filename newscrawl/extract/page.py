@@ -56,7 +56,8 @@ _CHROME_PARTS = {"sidebar", "aside", "footer", "foot", "nav", "menu", "logo", "h
 def _in_chrome(node) -> bool:
     """A heading inside a sidebar, footer, navigation or recommendation block (class/id parts say so)."""
     for ancestor in node.xpath("ancestor::*[@class or @id]")[-6:]:
-        tokens = f"{ancestor.attrib.get('class', '')} {ancestor.attrib.get('id', '')}".lower().split()
+        # root.get, not .attrib (a dict of every attribute): lxml raises on a mangled attribute name
+        tokens = f"{ancestor.root.get('class') or ''} {ancestor.root.get('id') or ''}".lower().split()
         parts = {part for token in tokens for part in re.split(r"[-_]", token)}
         if parts & _CHROME_PARTS or (parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
             return True
@@ -151,7 +152,7 @@ class PageExtractor:
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
         self._body_credits: list[str] = []  # byline lines trimmed off the text (read for the author)
-        self.html = html or ""
+        self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
 
