@@ -14,7 +14,7 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import exitcodes
+from newscrawl import config, exitcodes
 from newscrawl.commands.crawl import configuration_error
 from newscrawl.exitcodes import (
     EXIT_MONITOR_ALARM,
@@ -199,6 +199,8 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        if opts.report is not None and not opts.report.strip():
+            raise UsageError("--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH", print_help=False)
         if opts.report:
             self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
         # Cron: only errors reach stderr unless the operator chose a level or a log file.
@@ -222,6 +224,11 @@ class Command(BaseRunSpiderCommand):
             return
         if not names:
             raise UsageError("no portal spiders found", print_help=False)
+        lines = config.problems(self.settings)
+        if lines:
+            config.report(lines, "scrapy crawlall: ")
+            self.exitcode = EXIT_USAGE
+            return
         arguments = split_arguments(opts.spargs, names)
         for name in names:
             try:
