@@ -110,15 +110,15 @@ class Kind:
             return ",".join(names)
         if kind == "level":
             level = str(value).strip().upper()
-            if level not in LOG_LEVELS:
+            if level not in LOG_LEVELS and not level.isdigit():  # logging's numbers (20) are levels too
                 raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
-            return level
+            return int(level) if level.isdigit() else level
         if kind == "progress":
             word = str(value).strip().lower()
             if word != "auto" and word not in TRUE_WORDS + FALSE_WORDS:
                 raise ValueError("auto, on or off")
             return word
-        return "" if value is None else str(value)
+        return value  # text: taken as given (lists stay lists for getlist)
 
     def _number(self, value):
         integer = self.name == "int"

@@ -199,8 +199,9 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
-        if opts.report is not None and not opts.report.strip():
-            raise UsageError("--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH", print_help=False)
+        # Said in run(), in one line (a UsageError here would print argparse's usage block too).
+        self.refused = "--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH" if (
+            opts.report is not None and not opts.report.strip()) else None
         if opts.report:
             self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
         # Cron: only errors reach stderr unless the operator chose a level or a log file.
@@ -209,6 +210,10 @@ class Command(BaseRunSpiderCommand):
             self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
 
     def run(self, args, opts):
+        if getattr(self, "refused", None):
+            print(f"scrapy crawlall: {self.refused}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         if args:
             raise UsageError(f"crawlall takes no positional arguments (got {' '.join(args)}); use --spiders a,b")
         loader = self.crawler_process.spider_loader
