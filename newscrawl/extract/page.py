@@ -23,10 +23,11 @@ from newscrawl.extract.structured import (
 )
 from newscrawl.extract.title import TITLE_SEP
 
-# Fields the extractor can supply, in the order a loader should receive them.
+# Fields the extractor can supply, in the order a loader should receive them (the body before the author:
+# bylines in the text's first and last lines are read from it).
 FIELDS = (
-    "url", "site", "title", "published_at", "author", "source", "summary",
-    "tags", "categories", "headimg", "body_html", "language",
+    "url", "site", "title", "body_html", "published_at", "author", "source", "summary",
+    "tags", "categories", "headimg", "language",
 )
 _HEADLINE_XPATH = (
     "//h1|//h2|//h3|//h4|//h5|//*[self::div or self::p or self::span or self::strong or self::td]"
@@ -56,7 +57,8 @@ _CHROME_PARTS = {"sidebar", "aside", "footer", "foot", "nav", "menu", "logo", "h
 def _in_chrome(node) -> bool:
     """A heading inside a sidebar, footer, navigation or recommendation block (class/id parts say so)."""
     for ancestor in node.xpath("ancestor::*[@class or @id]")[-6:]:
-        tokens = f"{ancestor.attrib.get('class', '')} {ancestor.attrib.get('id', '')}".lower().split()
+        # root.get, not .attrib (a dict of every attribute): lxml raises on a mangled attribute name
+        tokens = f"{ancestor.root.get('class') or ''} {ancestor.root.get('id') or ''}".lower().split()
         parts = {part for token in tokens for part in re.split(r"[-_]", token)}
         if parts & _CHROME_PARTS or (parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
             return True
@@ -151,7 +153,7 @@ class PageExtractor:
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
         self._body_credits: list[str] = []  # byline lines trimmed off the text (read for the author)
-        self.html = html or ""
+        self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
 
@@ -409,7 +411,9 @@ class PageExtractor:
     @property
     def _text_authors(self) -> list[str]:
         lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
-        body_lines = [line for line in (p.html_to_text(self.body_html) or "").splitlines() if line.strip()]
+        # the text is read only when it has been extracted anyway: a portal missing just the author pays nothing
+        body = self.__dict__.get("body_html")
+        body_lines = [line for line in (p.html_to_text(body) or "").splitlines() if line.strip()]
         for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
             found = authors_in_text(line)
             if found:
