@@ -355,6 +355,52 @@ def upsert_articles(connection: sa.Connection, rows: list[dict]) -> None:
 # ---------------------------------------------------------------- batched writes
 
 
+# Which row wins when a URL is stored already (docs/SCHEMA.md, "Better data wins"): the spiders that read
+# any site from the generic extractor rank below the portal spiders, whose selectors know the page.
+GENERIC_SPIDERS = ("article", "feed", "sitemap")
+METADATA_FIELDS = ("portal", "site", "categories", "tags", "author", "source", "headimg", "summary")
+TEXT_FIELDS = ("title", "published_at", "published_at_local", "language", "body_html", "body_text", "images",
+               "content_hash", "crawled_at")
+
+
+def source_rank(portal: str | None) -> int:
+    return 0 if portal in GENERIC_SPIDERS else 1
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def better_row(old: dict, new: dict) -> dict:
+    """The article row to keep when ``new`` is crawled for a URL stored as ``old``, field by field.
+
+    A lower-ranked source (a generic spider re-reading a portal's article) only fills the stored row's
+    empty fields. Otherwise the new crawl wins, except that no field is lost to an empty value, and with
+    the same text from the same rank the stored title and date stay (relative dates would churn).
+    """
+    merged = dict(new)
+    old = {**old, "published_at": old.get("published_at_local") or old.get("published_at")}
+    if source_rank(new.get("portal")) < source_rank(old.get("portal")):
+        for name in METADATA_FIELDS + TEXT_FIELDS:
+            if name in old and not _empty(old[name]):
+                merged[name] = old[name]
+        return merged
+    for name in METADATA_FIELDS + ("title", "published_at", "published_at_local", "language"):
+        if _empty(new.get(name)) and name in old and not _empty(old[name]):
+            merged[name] = old[name]
+    if old.get("content_hash") == new.get("content_hash") and source_rank(new.get("portal")) == source_rank(old.get("portal")):
+        for name in ("title", "published_at", "published_at_local"):
+            if name in old and not _empty(old[name]):
+                merged[name] = old[name]
+    return merged
+
+
+def _improves(old: dict, merged: dict) -> list[str]:
+    """The fields other than the text that ``merged`` changes in the stored row."""
+    fields = METADATA_FIELDS + ("title", "published_at_local", "language")
+    return [name for name in fields if name in old and merged.get(name) != old[name]]
+
+
 def _chunks(values: list, size: int = 500):
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -364,7 +410,8 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
     """Store a batch of article rows in one transaction; return one ``(outcome, detail)`` per row.
 
     Outcomes: ``inserted`` (detail: the URL it is a near-duplicate of, or None), ``updated`` (text
-    changed: the old version went to article_versions), ``unchanged`` (seen again), ``duplicate_content``
+    changed: the old version went to article_versions), ``improved`` (same text, better metadata: see
+    ``better_row``; detail: the fields, comma-separated), ``unchanged`` (seen again), ``duplicate_content``
     (same text as another URL of the same portal; detail: that URL; nothing written).
     A handful of set-based statements per batch, whatever its size.
     """
@@ -381,7 +428,8 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
 
     existing = {}
     for chunk in _chunks(urls):
-        columns = [articles.c.id, articles.c.version, articles.c.updated_at] + [articles.c[n] for n in VERSIONED_FIELDS]
+        columns = [articles.c.id, articles.c.version, articles.c.updated_at, articles.c.portal, articles.c.site,
+                   articles.c.language] + [articles.c[n] for n in VERSIONED_FIELDS]
         for record in connection.execute(sa.select(*columns).where(articles.c.url.in_(chunk))).mappings():
             existing[record["url"]] = dict(record)
 
@@ -441,20 +489,28 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
     if aliases:
         _remember_aliases(connection, aliases, seen_at)
 
-    changed, unchanged = [], []
+    changed, unchanged, improved = [], [], []
     for i in live:
-        row = rows[i]
-        old = existing.get(row["url"])
+        old = existing.get(rows[i]["url"])
         if old is None:
             continue
-        if old["content_hash"] == row.get("content_hash"):
-            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at})
-            outcomes[i] = ("unchanged", None)
-        else:
+        row = better_row(old, rows[i])
+        if old["content_hash"] != row.get("content_hash"):
             changed.append((old, row))
             outcomes[i] = ("updated", None)
+        elif better := _improves(old, row):
+            values = {name: row.get(name) for name in better}
+            values.update(published_at=row.get("published_at"), published_at_local=row.get("published_at_local"),
+                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at)
+            improved.append(values)
+            outcomes[i] = ("improved", ",".join(better))
+        else:
+            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at})
+            outcomes[i] = ("unchanged", None)
     if unchanged:
         connection.execute(articles.update().where(articles.c.id == sa.bindparam("b_id")), unchanged)
+    for values in improved:  # one statement each: the rows change different columns
+        connection.execute(articles.update().where(articles.c.id == values.pop("b_id")), values)
     if changed:
         rows_by_url = {row["url"]: row for _, row in changed}
         connection.execute(

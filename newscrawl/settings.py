@@ -1,6 +1,4 @@
-"""Polite defaults; every deployment knob can be set with -s NAME=value or the environment."""
-
-import os
+"""Polite defaults as plain values; newscrawl/config.py adds the environment and checks every value at start."""
 
 from newscrawl import logmask
 
@@ -23,11 +21,13 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # like the telnet console: it would run code sent to a local port
-LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+LOG_LEVEL = "INFO"  # NEWSCRAWL_LOG_LEVEL in the environment sets it too
 
 # Offline mirror: serve every request from a wget -m style tree (see README).
-NEWSCRAWL_MIRROR = os.environ.get("NEWSCRAWL_MIRROR", "")
-NEWSCRAWL_MIRROR_LATENCY = float(os.environ.get("NEWSCRAWL_MIRROR_LATENCY", "0"))
+NEWSCRAWL_MIRROR = ""
+NEWSCRAWL_MIRROR_LATENCY = 0.0
+# Pin the crawl time relative dates resolve against (replays, tests): an ISO 8601 time; empty = now.
+NEWSCRAWL_NOW = ""
 
 DOWNLOADER_MIDDLEWARES = {
     # Hostile pages (docs/OPERATIONS.md): Retry-After, redirects counted, meta refresh only from <head>,
@@ -36,22 +36,23 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.controlchars.ControlCharactersMiddleware": 584,
     "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
     "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
 }
 # Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
-NEWSCRAWL_ALLOWED_NETWORKS = os.environ.get("NEWSCRAWL_ALLOWED_NETWORKS", "")
+NEWSCRAWL_ALLOWED_NETWORKS = ""
 NEWSCRAWL_ALLOWED_SCHEMES = "http,https"
-NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+NEWSCRAWL_RETRY_AFTER_MAX = 120.0
 # News pages are well under 1 MB; Scrapy's 1 GB default let a 300 MB gzip body through. Also bounds decompression.
-DOWNLOAD_MAXSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_MAXSIZE", str(8 * 1024 * 1024)))
-DOWNLOAD_WARNSIZE = int(os.environ.get("NEWSCRAWL_DOWNLOAD_WARNSIZE", str(2 * 1024 * 1024)))
-NEWSCRAWL_MAX_BODY_CHARS = int(os.environ.get("NEWSCRAWL_MAX_BODY_CHARS", "300000"))
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # NEWSCRAWL_DOWNLOAD_MAXSIZE in the environment sets it too
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024  # and NEWSCRAWL_DOWNLOAD_WARNSIZE this
+NEWSCRAWL_MAX_BODY_CHARS = 300000
 # The sane range of published dates: outside it a date is treated as missing (counted newscrawl/date_unparsed).
-NEWSCRAWL_DATE_EARLIEST = os.environ.get("NEWSCRAWL_DATE_EARLIEST", "1990-01-01")
-NEWSCRAWL_DATE_MAX_AHEAD_DAYS = float(os.environ.get("NEWSCRAWL_DATE_MAX_AHEAD_DAYS", "1"))
+NEWSCRAWL_DATE_EARLIEST = "1990-01-01"
+NEWSCRAWL_DATE_MAX_AHEAD_DAYS = 1.0
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePipeline": 100,
@@ -60,39 +61,40 @@ ITEM_PIPELINES = {
 }
 
 # Storage: any SQLAlchemy URL; SQLite needs nothing installed.
-NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", "sqlite:///newscrawl.db")
-NEWSCRAWL_STORE_BATCH_SIZE = int(os.environ.get("NEWSCRAWL_STORE_BATCH_SIZE", "50"))
+NEWSCRAWL_DATABASE_URL = "sqlite:///newscrawl.db"
+NEWSCRAWL_STORE_BATCH_SIZE = 50
 # Store details (docs/SCHEMA.md): a batch is written when full or when nothing else can join it (at the
 # latest after FLUSH_INTERVAL s); a failing batch is retried RETRIES times (RETRY_DELAY s, doubling), then
 # spooled to SPOOL_DIR (exit code 75).
-NEWSCRAWL_STORE_FLUSH_INTERVAL = float(os.environ.get("NEWSCRAWL_STORE_FLUSH_INTERVAL", "10.0"))
-NEWSCRAWL_STORE_RETRIES = int(os.environ.get("NEWSCRAWL_STORE_RETRIES", "3"))
-NEWSCRAWL_STORE_RETRY_DELAY = float(os.environ.get("NEWSCRAWL_STORE_RETRY_DELAY", "1.0"))
-NEWSCRAWL_STORE_TIMEOUT = float(os.environ.get("NEWSCRAWL_STORE_TIMEOUT", "5.0"))
+NEWSCRAWL_STORE_FLUSH_INTERVAL = 10.0
+NEWSCRAWL_STORE_RETRIES = 3
+NEWSCRAWL_STORE_RETRY_DELAY = 1.0
+NEWSCRAWL_STORE_TIMEOUT = 5.0
 # Time limits of every database call (seconds): PostgreSQL statement_timeout and lock_timeout, TCP
 # keepalives / tcp_user_timeout; a call that exceeds connect + statement + lock + 5 s counts as an outage.
-NEWSCRAWL_DB_STATEMENT_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_STATEMENT_TIMEOUT", "30"))
-NEWSCRAWL_DB_LOCK_TIMEOUT = float(os.environ.get("NEWSCRAWL_DB_LOCK_TIMEOUT", "10"))
-NEWSCRAWL_DB_KEEPALIVE = float(os.environ.get("NEWSCRAWL_DB_KEEPALIVE", "10"))
-NEWSCRAWL_SPOOL_DIR = os.environ.get("NEWSCRAWL_SPOOL_DIR", "spool")
-NEWSCRAWL_DB_AUTO_MIGRATE = os.environ.get("NEWSCRAWL_DB_AUTO_MIGRATE", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_DB_STATEMENT_TIMEOUT = 30.0
+NEWSCRAWL_DB_LOCK_TIMEOUT = 10.0
+NEWSCRAWL_DB_KEEPALIVE = 10.0
+NEWSCRAWL_SPOOL_DIR = "spool"
+NEWSCRAWL_DB_AUTO_MIGRATE = True
 # Incremental crawling: skip stored articles, stop listings at a page with nothing new (-a full=1: off).
-NEWSCRAWL_INCREMENTAL = os.environ.get("NEWSCRAWL_INCREMENTAL", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_INCREMENTAL = True
 # Article URLs that answered 404/410 are not requested again for this many days.
-NEWSCRAWL_GONE_DAYS = float(os.environ.get("NEWSCRAWL_GONE_DAYS", "30"))
+NEWSCRAWL_GONE_DAYS = 30.0
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,
 }
-NEWSCRAWL_RECORD_RUNS = os.environ.get("NEWSCRAWL_RECORD_RUNS", "1") not in ("0", "false", "False", "off")
+NEWSCRAWL_RECORD_RUNS = True
 
 # Distributed crawling (docs/OPERATIONS.md): set NEWSCRAWL_REDIS_URL and start any number of workers.
-NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
-NEWSCRAWL_REDIS_KEY_PREFIX = os.environ.get("NEWSCRAWL_REDIS_KEY_PREFIX", "newscrawl")
-NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
-NEWSCRAWL_REDIS_HEARTBEAT = float(os.environ.get("NEWSCRAWL_REDIS_HEARTBEAT", "30"))
-NEWSCRAWL_REDIS_RECOVERY = os.environ.get("NEWSCRAWL_REDIS_RECOVERY", "1") not in ("0", "false", "False")
-ADDONS = {"newscrawl.addons.DistributedCrawl": 0}
+NEWSCRAWL_REDIS_URL = ""
+NEWSCRAWL_REDIS_KEY_PREFIX = "newscrawl"
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30.0
+NEWSCRAWL_REDIS_HEARTBEAT = 30.0
+NEWSCRAWL_REDIS_RECOVERY = True
+# config first: the environment and the checks come before any add-on reads a setting.
+ADDONS = {"newscrawl.config.Config": -100, "newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
@@ -101,6 +103,8 @@ FEED_EXPORTERS = {
 }
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check`: the spiders' contracts (docstrings of parse_article/parse_list) against samples/mirror.
+SPIDER_CONTRACTS = {"scrapy.contracts.default.ScrapesContract": None, "newscrawl.contracts.ScrapesContract": 6}
 
 # Operations (docs/OPERATIONS.md): the run monitor and progress lines. Monitor before the run recorder,
 # so that its alarms and exit code are in the stats the recorder stores.
@@ -108,23 +112,20 @@ EXTENSIONS = {
     "newscrawl.extensions.monitor.MonitorExtension": 100,
     "newscrawl.extensions.progress.Progress": 110,
     "newscrawl.extensions.runs.CrawlRunRecorder": 900,
+    "newscrawl.extensions.jobdir.JobdirGuard": 10,
 }
-NEWSCRAWL_REPORT_PATH = os.environ.get("NEWSCRAWL_REPORT_PATH", "reports/crawlall-%Y%m%dT%H%M%SZ.json")
-NEWSCRAWL_MAX_ERRORS = int(os.environ.get("NEWSCRAWL_MAX_ERRORS", "0"))
-NEWSCRAWL_PROGRESS = os.environ.get("NEWSCRAWL_PROGRESS", "auto")
-NEWSCRAWL_PROGRESS_INTERVAL = float(os.environ.get("NEWSCRAWL_PROGRESS_INTERVAL", "10"))
-NEWSCRAWL_MONITOR_ENABLED = os.environ.get("NEWSCRAWL_MONITOR_ENABLED", "1") not in ("0", "false", "False", "off")
-NEWSCRAWL_MONITOR_MIN_SAMPLE = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_SAMPLE", "10"))
-NEWSCRAWL_MONITOR_MIN_COVERAGE = os.environ.get(
-    "NEWSCRAWL_MONITOR_MIN_COVERAGE", '{"title": 0.95, "published_at": 0.9, "body_text": 0.9}'
-)
-NEWSCRAWL_MONITOR_MAX_FALLBACK = os.environ.get(
-    "NEWSCRAWL_MONITOR_MAX_FALLBACK", '{"title": 0.5, "published_at": 0.5, "body_html": 0.5}'
-)
-NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", "0.5"))
-NEWSCRAWL_MONITOR_MAX_FAILED = float(os.environ.get("NEWSCRAWL_MONITOR_MAX_FAILED", "0.2"))
-NEWSCRAWL_MONITOR_MIN_ITEMS = int(os.environ.get("NEWSCRAWL_MONITOR_MIN_ITEMS", "0"))
-NEWSCRAWL_MONITOR_HISTORY = int(os.environ.get("NEWSCRAWL_MONITOR_HISTORY", "5"))
-NEWSCRAWL_MONITOR_COVERAGE_DROP = float(os.environ.get("NEWSCRAWL_MONITOR_COVERAGE_DROP", "0.3"))
-NEWSCRAWL_MONITOR_FALLBACK_RISE = float(os.environ.get("NEWSCRAWL_MONITOR_FALLBACK_RISE", "0.3"))
-NEWSCRAWL_MONITOR_COUNT_RATIO = float(os.environ.get("NEWSCRAWL_MONITOR_COUNT_RATIO", "0.2"))
+NEWSCRAWL_REPORT_PATH = "reports/crawlall-%Y%m%dT%H%M%SZ.json"
+NEWSCRAWL_MAX_ERRORS = 0
+NEWSCRAWL_PROGRESS = "auto"
+NEWSCRAWL_PROGRESS_INTERVAL = 10.0
+NEWSCRAWL_MONITOR_ENABLED = True
+NEWSCRAWL_MONITOR_MIN_SAMPLE = 10
+NEWSCRAWL_MONITOR_MIN_COVERAGE = {"title": 0.95, "published_at": 0.9, "body_text": 0.9}
+NEWSCRAWL_MONITOR_MAX_FALLBACK = {"title": 0.5, "published_at": 0.5, "body_html": 0.5}
+NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE = 0.5
+NEWSCRAWL_MONITOR_MAX_FAILED = 0.2
+NEWSCRAWL_MONITOR_MIN_ITEMS = 0
+NEWSCRAWL_MONITOR_HISTORY = 5
+NEWSCRAWL_MONITOR_COVERAGE_DROP = 0.3
+NEWSCRAWL_MONITOR_FALLBACK_RISE = 0.3
+NEWSCRAWL_MONITOR_COUNT_RATIO = 0.2

@@ -105,6 +105,9 @@ def check_date(value: datetime | None, now: datetime, name="date") -> list[str]:
     return broken
 
 
+_GENERIC_ATTRIBUTES = {"lang", "title"}  # what nh3 (ammonia) allows on every tag unless told otherwise
+
+
 def check_body(value, name="body_html") -> list[str]:
     """Breaks of the body invariant: only allow-listed tags and attributes, absolute http(s) images."""
     if value is None:
@@ -118,7 +121,7 @@ def check_body(value, name="body_html") -> list[str]:
             continue
         if element.tag not in p.ALLOWED_TAGS:
             broken.append(f"{name} holds <{element.tag}>")
-        allowed = p.ALLOWED_ATTRIBUTES.get(element.tag, set())
+        allowed = p.ALLOWED_ATTRIBUTES.get(element.tag, set()) | _GENERIC_ATTRIBUTES
         for attribute in element.attrib:
             if attribute not in allowed:
                 broken.append(f"{name} holds <{element.tag} {attribute}=>")
@@ -200,3 +203,116 @@ def processor_checks(now: datetime):
         ("html_to_text", text_of),
         ("content_hash", hashed),
     ]
+
+
+# ------------------------------------------------------------------ real-looking article pages, mutated
+
+def fixture_pages() -> list[tuple[str, str, bytes]]:
+    """(spider name, URL, bytes) of every article fixture of every portal spider and the generic one."""
+    import json
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    root = Path(__file__).resolve().parents[1]
+    pages = []
+    for portal in ("gasgoo", "laoyaoba"):
+        expected = json.loads((fixtures / portal / "EXPECTED.json").read_text("utf-8"))["articles"]
+        for article in expected.values():
+            pages.append((portal, article["_fetched_as"], (fixtures / portal / article["_fixture"]).read_bytes()))
+    mirrors = {
+        "c114": fixtures / "c114" / "mirror", "ithome": fixtures / "ithome" / "mirror",
+        "elecfans": fixtures / "elecfans" / "mirror", "ofweek": root / "samples" / "mirror",
+        "article": fixtures / "generic",
+    }
+    article_paths = {"c114": "/news/", "ithome": "/0/", "elecfans": "/d/|/article/90/155/", "ofweek": "/ART-",
+                     "article": "/news/"}
+    for portal, mirror in mirrors.items():
+        for path in sorted(mirror.rglob("*.htm*")):
+            url = "https://" + path.relative_to(mirror).as_posix()
+            if re.search(article_paths[portal], url) and not url.endswith("index.html"):
+                pages.append((portal, url, path.read_bytes()))
+    return pages
+
+
+_JUNK = [b"\x00", b"\x0b", b"&#11;", b"&#x0;", b"\xff\xfe", b"\xed\xa0\x80", b"</div></div>", b"<div>" * 3000,
+         b"<p>" * 3000, b"<!--", b"<![CDATA[", b"<script>", b'<img src="http://[::1">', b'<a href="http://[x">x</a>',
+         b'<img data-src="' + b"a" * 200_000 + b'">', b'<meta name="keywords" content="' + b" " * 200_000 + b'">',
+         b'<meta property="article:published_time" content="9999-12-31 23:59 -05:00">',
+         b"<span>\xe4\xbb\x8a\xe5\xa4\xa9 25:00</span>", b"2022-08-10 14:20 +99:00", b"99999999\xe5\xa4\xa9\xe5\x89\x8d",
+         b"&lt;b onmouseover=alert(3)&gt;", b'<meta http-equiv="refresh" content="0;url=http://169.254.169.254/">',
+         b"\xe2\x80\xa8", b"\xc2\x85", b"&#xd800;", b"<title>" + b"t" * 100_000 + b"</title>",
+         b"<p>\xe6\x96\x87" + b" " * 200_000 + b"\xe5\xad\x97</p>",
+         b'<div class="x"><a href="/" {"@type": "ListItem"}>l</a><img {"@id":=1 data-src="/a.png"><h2 {x}=1>t</h2></div>']
+
+
+def mutate(body: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """One hostile variant of a page and what was done: byte flips, truncation, junk injected, tags cut."""
+    kind = rng.choice(("flip", "truncate", "inject", "inject", "inject", "splice", "strip_tags"))
+    data = bytearray(body)
+    if kind == "flip":
+        for _ in range(rng.randint(1, 50)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+    elif kind == "truncate":
+        data = data[: rng.randrange(len(data))]
+    elif kind == "inject":
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data) + 1)
+            data[at:at] = rng.choice(_JUNK)
+    elif kind == "splice":
+        start = rng.randrange(len(data))
+        chunk = bytes(data[start: start + rng.randint(1, 5000)])
+        at = rng.randrange(len(data) + 1)
+        data[at:at] = chunk * rng.randint(1, 20)
+    else:
+        text = bytes(data)
+        data = bytearray(re.sub(rb"</?(?:div|p|span|html|body|head)\b[^>]*>", lambda m: b"" if rng.random() < 0.5 else m.group(0), text))
+    return bytes(data), kind
+
+
+def parse_mutated(spider, url: str, body: bytes) -> tuple[list, dict]:
+    """Run a spider's parse_article (and its continuation pages, on the same body) on one page: outputs, stats delta."""
+    import scrapy
+    from scrapy.http import HtmlResponse, Request
+
+    before = dict(spider.crawler.stats.get_stats())
+    outputs = list(spider.parse_article(downloaded(spider, HtmlResponse(url=url, body=body, request=Request(url)))))
+    for _ in range(3):
+        requests = [o for o in outputs if isinstance(o, scrapy.Request)]
+        if not requests:
+            break
+        request = requests[0]
+        response = downloaded(spider, HtmlResponse(url=request.url, body=body, request=request))
+        outputs = [o for o in outputs if o is not request] + list(request.callback(response, **request.cb_kwargs))
+    after = spider.crawler.stats.get_stats()
+    delta = {k: v - before.get(k, 0) for k, v in after.items() if isinstance(v, int) and v != before.get(k, 0)}
+    return outputs, delta
+
+
+def downloaded(spider, response):
+    """The response as the spider gets it in a crawl: through the project's response-cleaning downloader middlewares."""
+    from newscrawl.middlewares.charset import RedecodeMiddleware
+    from newscrawl.middlewares.controlchars import ControlCharactersMiddleware
+
+    for middleware in (RedecodeMiddleware, ControlCharactersMiddleware):  # process_response order: 585, then 584
+        response = middleware.from_crawler(spider.crawler).process_response(response.request, response)
+    return response
+
+
+COUNTED_REASONS = ("newscrawl/pages/", "newscrawl/drift/", "newscrawl/multipage")
+
+
+def make_spider(name: str):
+    """A spider built as `scrapy crawl NAME` would, with the project settings and a fixed now."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+    from scrapy.utils.test import get_crawler
+
+    settings = get_project_settings()
+    spidercls = SpiderLoader.from_settings(settings).load(name)
+    crawler = get_crawler(spidercls, {**{k: settings[k] for k in ("NEWSCRAWL_MAX_BODY_CHARS", "NEWSCRAWL_DATE_EARLIEST",
+                                                                     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS")},
+                                      "NEWSCRAWL_NOW": "2026-07-23T16:32:00+08:00"})
+    kwargs = {"urls": "https://www.xinzhi.example/news/"} if name == "article" else {}
+    crawler.spider = crawler._create_spider(**kwargs)
+    crawler.stats.open_spider()
+    return crawler.spider

@@ -8,14 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import sqlalchemy as sa
 import yaml
 
 from newscrawl import db, hexo
 from newscrawl.items import ARTICLE_FIELDS
+from newscrawl.reader import DATABASE_FIELDS
 
 ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "docs" / "article.schema.json").read_text("utf-8"))
 SEED_URL = "https://cloud.ofweek.com/2022-08/ART-178801-8420-30570417.html"
 TWIN_URL = "https://cloud.ofweek.com/2022-08/ART-178801-8420-30570488.html"
 SEED_TITLE = "连续5年蝉联第一，华为云牢牢掌控政务云市场领先地位"
@@ -67,9 +70,13 @@ def test_jsonl_round_trips_the_crawled_articles_exactly(export_db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"exported {len(stored)} articles to {out}\n"
     assert out.stat().st_mode & 0o644 == 0o644  # readable like any file the user writes, not 0600
-    exported = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    assert all(list(item) == list(ARTICLE_FIELDS) for item in exported)
-    assert by_url(exported) == by_url(stored)
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    for record in records:  # every line is a valid record of the published schema
+        jsonschema.validate(record, SCHEMA)
+    assert all(list(r) == ["schema_version", *ARTICLE_FIELDS, *DATABASE_FIELDS] for r in records)
+    assert all(r["schema_version"] == 1 and r["version"] == 1 and r["first_seen_at"] <= r["last_seen_at"] for r in records)
+    exported = [{k: v for k, v in r.items() if k in ARTICLE_FIELDS} for r in records]
+    assert by_url(exported) == by_url(stored)  # the Article part is what the crawl produced, exactly
     assert len(exported) == 5  # the crawl's copy of another page's text was dropped, not stored
     seed = by_url(exported)[SEED_URL]
     assert seed["published_at"] == "2022-08-10T14:20:00+08:00" and seed["headimg"] == SEED_IMAGE
@@ -239,3 +246,59 @@ def test_database_and_disk_problems_get_one_line(export_db, tmp_path, run):
     status, _, err = run("export", "jsonl", str(tmp_path / "o.jsonl"), url="mysql://localhost/news")
     assert status == 2 and "mysql is not supported" in err and err.count("\n") == 1
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_schema_rejects_what_a_consumer_could_not_rely_on(export_db, run):
+    """The schema is not a formality: a record missing a field, or with a field of another kind, fails it."""
+    url, _ = export_db
+    status, out, _ = run("export", "jsonl", "-", url=url)
+    record = json.loads(out.splitlines()[0])
+    jsonschema.validate(record, SCHEMA)
+    for broken in ({k: v for k, v in record.items() if k != "version"}, {**record, "tags": "a,b"},
+                   {**record, "published_at": "2022-08-10 14:20"}, {**record, "surprise": 1},
+                   {**record, "url": "javascript:alert(1)"}, {**record, "schema_version": 2}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, SCHEMA)
+
+
+def test_export_to_a_closed_pipe_ends_quietly_with_status_0(export_db):
+    url, _ = export_db
+    env = {k: v for k, v in os.environ.items() if k != "NEWSCRAWL_DATABASE_URL"} | {"NEWSCRAWL_DATABASE_URL": url}
+    export = subprocess.Popen([sys.executable, "-m", "scrapy", "export", "jsonl", "-"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # `| head -0`: the reader is gone before the export writes (its imports alone take longer than this)
+    export.stdout.close()
+    _, err = export.communicate(timeout=120)
+    assert export.returncode == 0 and err == b"", err.decode()[-2000:]
+
+
+def test_migration_lock_files_are_removed(tmp_path):
+    from newscrawl import migrations
+
+    for name in ("a.db", "b.db"):
+        engine = db.create_engine(f"sqlite:///{tmp_path / name}")
+        migrations.upgrade(engine)
+        migrations.upgrade(engine)
+        engine.dispose()
+        assert not Path(migrations.lock_path(str(tmp_path / name))).exists()
+
+
+def test_concurrent_migrations_of_one_fresh_file_still_take_turns(tmp_path):
+    """Removing the lock file must not let two migrations in at once (each locks the file it finds)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newscrawl import migrations
+
+    path = tmp_path / "fresh.db"
+
+    def upgrade(_):
+        engine = db.create_engine(f"sqlite:///{path}", timeout=30)
+        try:
+            return migrations.upgrade(engine)[1]
+        finally:
+            engine.dispose()
+
+    with ThreadPoolExecutor(6) as pool:
+        heads = list(pool.map(upgrade, range(6)))
+    assert set(heads) == {migrations.head_revision()}
+    assert not Path(migrations.lock_path(str(path))).exists()

@@ -90,3 +90,24 @@ def test_a_site_never_crawled_to_the_end_is_walked_to_the_end(tmp_path):
     assert rerun.returncode == 0, rerun.log[-3000:]
     assert_all_stored_once(db_path, urls)
     assert rerun.stat("newscrawl/incremental/unconfirmed_listings") == 1
+
+
+def test_ctrl_c_twice_ends_the_process_in_seconds_and_its_jobdir_loses_nothing(tmp_path):
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, ARTICLES, newest_first=True)
+    db_path = tmp_path / "news.db"
+    database = f"sqlite:///{db_path}"
+    jobdir = ["-s", f"JOBDIR={tmp_path / 'job'}"]
+    log, took = interrupt(tmp_path, mirror, database, db_path, 30, [signal.SIGINT, signal.SIGINT], jobdir)
+    assert "forcing unclean shutdown" in log
+    assert took < 20, f"still alive {took:.0f} s after the second Ctrl-C"
+    assert stored(db_path) < ARTICLES
+
+    resumed = sc.crawl(tmp_path, mirror, database, "-a", "max_pages=10", *jobdir, feed="second.jsonl")
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert "Traceback" not in resumed.log and "struct.error" not in resumed.log
+    assert "cannot be resumed" in resumed.log  # one line says why it starts afresh
+    assert_all_stored_once(db_path, urls)
+    again = sc.crawl(tmp_path, mirror, database, "-a", "max_pages=10", *jobdir, feed="third.jsonl")
+    assert again.returncode == 0 and again.stat("newscrawl/article_pages") == 0
+    assert "cannot be resumed" not in again.log

@@ -20,6 +20,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
+from newscrawl.arguments import declared
 from newscrawl.items import Article
 from newscrawl.spiders.base import PortalSpider
 
@@ -224,7 +225,8 @@ def test_every_spiders_requests_survive_the_disk_queue(spidercls):
     try:
         spider = spidercls.from_crawler(crawler)
     except Exception:
-        spider = spidercls.from_crawler(crawler, **getattr(spidercls, "example_arguments", {"url": "https://example.com/feed.xml", "urls": "https://example.com/a/1.html"}))
+        examples = {"url": "https://example.com/feed.xml", "urls": "https://example.com/a/1.html"}
+        spider = spidercls.from_crawler(crawler, **{k: v for k, v in examples.items() if k in declared(spidercls)})
     requests = [spider.article_request("https://example.com/a/1.html")] if isinstance(spider, PortalSpider) else []
     if isinstance(spider, PortalSpider):
         requests.append(spider.list_request("https://example.com/list.html", page=2))

@@ -116,3 +116,22 @@ def test_deploy_schedule_and_find_articles_in_database(scrapyd, tmp_path):
     engine.dispose()
     assert sorted(row.url for row in stored) == sorted(urls)
     assert all(row.title and "第" in row.body_text for row in stored)
+
+    # A typo in an argument: the job log and crawl_runs both say what to fix.
+    bad = api(base, "schedule.json", [
+        ("project", "newscrawl"), ("spider", "ofweek"), ("full", "ture"),
+        ("setting", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}"),
+    ])
+    deadline = time.monotonic() + 90
+    while not [j for j in api(base, "listjobs.json?project=newscrawl")["finished"] if j["id"] == bad["jobid"]]:
+        assert time.monotonic() < deadline, "the refused job did not finish within 90 s"
+        time.sleep(0.5)
+    line = "scrapy crawl ofweek: full must be 1/0, true/false, yes/no or on/off, got 'ture'"
+    log = (home / "logs" / "newscrawl" / "ofweek" / f"{bad['jobid']}.log").read_text()
+    assert f"ERROR: {line}" in log, log[-3000:]
+    with engine.connect() as connection:
+        refused = connection.execute(sa.text(
+            "SELECT finish_reason, exit_code, stats FROM crawl_runs WHERE finish_reason != 'finished'")).all()
+    engine.dispose()
+    assert [(r.finish_reason, r.exit_code) for r in refused] == [("usage_error", 2)]
+    assert line.split(": ", 1)[1] in json.loads(refused[0].stats)["newscrawl/usage_errors"]

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import scrapy
-from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
+import spiderkit
+from scrapy.http import HtmlResponse
+from spiderkit import check_item, mirror_page, spider_with, split_urls
 
-from newscrawl.items import ARTICLE_FIELDS, Article
+from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.c114 import C114Spider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,39 +24,18 @@ YESTERDAY = "https://www.c114.com.cn/news/roll.asp?y=2025&m=9&d=17"
 
 
 def make_spider(**kwargs):
-    crawler = get_crawler(C114Spider, {"NEWSCRAWL_NOW": LISTS["now"]})
-    crawler.spider = crawler._create_spider(**kwargs)
-    crawler.stats.open_spider()
-    return crawler.spider
+    return spider_with(C114Spider, {"NEWSCRAWL_NOW": LISTS["now"]}, **kwargs)
 
 
 def mirror_response(url: str) -> HtmlResponse:
-    # No Content-Type header, like the mirror: the page's own <meta charset=gb2312> decides (as GBK/GB18030).
-    return HtmlResponse(url=url, body=(MIRROR / url.split("://", 1)[1]).read_bytes(), request=Request(url))
-
-
-def split(outputs):
-    requests = [o for o in outputs if isinstance(o, scrapy.Request)]
-    return [r.url for r in requests if r.meta["newscrawl"] == "article"], [r for r in requests if r.meta["newscrawl"] == "list"]
+    return mirror_page(MIRROR, url)
 
 
 def run_article(spider, url):
-    """parse_article on a page and on every continuation page it asks for."""
-    outputs = list(spider.parse_article(mirror_response(url)))
-    while outputs and isinstance(outputs[0], scrapy.Request):
-        request = outputs[0]
-        outputs = list(request.callback(mirror_response(request.url), **request.cb_kwargs))
-    return outputs
+    return spiderkit.run_article(spider, mirror_response, url)
 
 
-def check_item(item: Article, expected: dict) -> None:
-    for field in ARTICLE_FIELDS:
-        if field not in ("crawled_at", "body_html"):
-            assert getattr(item, field) == expected[field], field
-    for needle in expected["body_html_contains"]:
-        assert needle in item.body_html
-    for needle in expected["body_html_excludes"]:
-        assert needle not in item.body_html and needle not in item.body_text, needle
+split = split_urls
 
 
 def test_fixtures_are_gbk_bytes():

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import scrapy
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+from spiderkit import check_item, mirror_page, spider_with, split_urls
 
-from newscrawl.items import ARTICLE_FIELDS, Article
+from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.base import SpiderArgumentError
 from newscrawl.spiders.elecfans import ElecfansSpider, strip_expanders
 
@@ -24,31 +24,14 @@ LIST_URL = "https://www.elecfans.com/article/90/"
 
 
 def make_spider(**kwargs):
-    crawler = get_crawler(ElecfansSpider)
-    crawler.spider = crawler._create_spider(**kwargs)
-    crawler.stats.open_spider()
-    return crawler.spider
+    return spider_with(ElecfansSpider, **kwargs)
 
 
 def mirror_response(url: str) -> HtmlResponse:
-    rest = url.split("://", 1)[1]
-    path = MIRROR / (rest + "index.html" if rest.endswith("/") else rest)
-    return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
+    return mirror_page(MIRROR, url)
 
 
-def split(outputs):
-    requests = [o for o in outputs if isinstance(o, scrapy.Request)]
-    return [r.url for r in requests if r.meta["newscrawl"] == "article"], [r for r in requests if r.meta["newscrawl"] == "list"]
-
-
-def check_item(item: Article, expected: dict) -> None:
-    for field in ARTICLE_FIELDS:
-        if field not in ("crawled_at", "body_html"):
-            assert getattr(item, field) == expected[field], field
-    for needle in expected["body_html_contains"]:
-        assert needle in item.body_html
-    for needle in expected["body_html_excludes"]:
-        assert needle not in item.body_html and needle not in item.body_text, needle
+split = split_urls
 
 
 @pytest.mark.parametrize("name", sorted(ARTICLES))

@@ -9,9 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-import scrapy
-from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
+from spiderkit import saved_page, spider_with, split_urls
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.gasgoo import DEFAULT_LIST, GasgooSpider
@@ -24,19 +22,14 @@ LIST_2 = "https://auto.gasgoo.com/auto-news/C-601/2"
 
 
 def make_spider(**kwargs):
-    crawler = get_crawler(GasgooSpider, {"NEWSCRAWL_NOW": EXPECTED["now"]})
-    crawler.spider = crawler._create_spider(**kwargs)
-    crawler.stats.open_spider()
-    return crawler.spider
+    return spider_with(GasgooSpider, {"NEWSCRAWL_NOW": EXPECTED["now"]}, **kwargs)
 
 
 def page(name, url):
-    return HtmlResponse(url=url, body=(FIXTURES / name).read_bytes(), request=Request(url))
+    return saved_page(FIXTURES / name, url)
 
 
-def split(outputs):
-    requests = [o for o in outputs if isinstance(o, scrapy.Request)]
-    return [r.url for r in requests if r.meta["newscrawl"] == "article"], [r for r in requests if r.meta["newscrawl"] == "list"]
+split = split_urls
 
 
 @pytest.mark.parametrize("url", sorted(EXPECTED["articles"]))

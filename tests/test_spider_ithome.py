@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import scrapy
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
+from spiderkit import check_item, mirror_page, spider_with, split_urls
 
-from newscrawl.items import ARTICLE_FIELDS, Article
+from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.ithome import IthomeSpider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,34 +24,14 @@ LATEST = "https://www.ithome.com/list/"
 
 
 def make_spider(**kwargs):
-    crawler = get_crawler(IthomeSpider, {"NEWSCRAWL_NOW": "2025-07-09T12:00:00+08:00"})
-    crawler.spider = crawler._create_spider(**kwargs)
-    crawler.stats.open_spider()
-    return crawler.spider
+    return spider_with(IthomeSpider, {"NEWSCRAWL_NOW": "2025-07-09T12:00:00+08:00"}, **kwargs)
 
 
 def mirror_response(url: str) -> HtmlResponse:
-    rest = url.split("://", 1)[1]
-    path = MIRROR / (rest + "index.html" if rest.endswith("/") else rest)
-    return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
+    return mirror_page(MIRROR, url)
 
 
-def split(outputs):
-    requests = [o for o in outputs if isinstance(o, scrapy.Request)]
-    return [r.url for r in requests if r.meta["newscrawl"] == "article"], [r for r in requests if r.meta["newscrawl"] == "list"]
-
-
-def check_item(item: Article, expected: dict) -> None:
-    """Every field except crawled_at; body_html by what it must and must not contain."""
-    for field in ARTICLE_FIELDS:
-        if field in ("crawled_at", "body_html"):
-            continue
-        assert getattr(item, field) == expected[field], field
-    for needle in expected["body_html_contains"]:
-        assert needle in item.body_html
-    for needle in expected["body_html_excludes"]:
-        assert needle not in item.body_html and needle not in item.body_text, needle
-    assert item.crawled_at
+split = split_urls
 
 
 @pytest.mark.parametrize("name", sorted(ARTICLES))

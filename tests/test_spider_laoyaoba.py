@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request, TextResponse
-from scrapy.utils.test import get_crawler
+from scrapy.http import TextResponse
+from spiderkit import saved_page, spider_with, split
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.base import SpiderArgumentError
@@ -28,14 +28,11 @@ FEED_PAGE_3 = "after_id=1000801&category_id=117&limit=10&source=pc"
 
 
 def make_spider(now=NOW, **kwargs):
-    crawler = get_crawler(LaoyaobaSpider, {"NEWSCRAWL_NOW": now} if now else {})
-    crawler.spider = crawler._create_spider(**kwargs)
-    crawler.stats.open_spider()
-    return crawler.spider
+    return spider_with(LaoyaobaSpider, {"NEWSCRAWL_NOW": now} if now else {}, **kwargs)
 
 
 def page(name, url):
-    return HtmlResponse(url=url, body=(FIXTURES / name).read_bytes(), request=Request(url))
+    return saved_page(FIXTURES / name, url)
 
 
 def feed(name, form):
@@ -44,11 +41,6 @@ def feed(name, form):
         url=FEED_API, body=(FIXTURES / name).read_bytes(), request=request,
         headers={"Content-Type": "application/json; charset=utf-8"}, encoding="utf-8",
     )
-
-
-def split(outputs):
-    requests = [o for o in outputs if isinstance(o, scrapy.Request)]
-    return [r for r in requests if r.meta["newscrawl"] == "article"], [r for r in requests if r.meta["newscrawl"] == "list"]
 
 
 # ----------------------------------------------------------------- article pages

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request
+import spiderkit
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+from spiderkit import mirror_page, spider_with
 
 from newscrawl.items import Article
 from newscrawl.spiders.base import SpiderArgumentError
@@ -22,26 +24,16 @@ SCALARS = ("url", "portal", "site", "title", "published_at", "author", "source",
 
 
 def mirror_response(url: str) -> HtmlResponse:
-    path = MIRROR / url.split("://", 1)[1]
-    if url.endswith("/"):
-        path = path / "index.html"
-    return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url))
+    return mirror_page(MIRROR, url)
 
 
 @pytest.fixture
 def spider():
-    crawler = get_crawler(OfweekSpider)
-    crawler.spider = crawler._create_spider()
-    return crawler.spider
+    return spider_with(OfweekSpider)
 
 
 def run_article(spider, url):
-    """Run parse_article on a page and on every continuation page it asks for."""
-    outputs = list(spider.parse_article(mirror_response(url)))
-    while outputs and isinstance(outputs[0], scrapy.Request):
-        request = outputs[0]
-        outputs = list(request.callback(mirror_response(request.url), **request.cb_kwargs))
-    return outputs
+    return spiderkit.run_article(spider, mirror_response, url)
 
 
 @pytest.mark.parametrize("url", sorted(ARTICLES))

@@ -100,3 +100,36 @@ def test_crawl_from_robots_txt(run_crawl):
     assert "'newscrawl/pages/not_article': 2" in log  # the video page and the /storage/ list
     assert "'newscrawl/skipped/older_than_since': 3" in log
     assert "Traceback" not in log
+
+
+def test_robots_txt_with_a_byte_order_mark_keeps_its_first_sitemap_line():
+    sitemap_spider, _ = spider()
+    body = b"\xef\xbb\xbfSitemap: https://www.xinzhi.example/sitemap-news.xml\r\nUser-agent: *\r\nDisallow: /admin/\r\n"
+    requests = list(sitemap_spider.parse_robots(TextResponse(url=HOST + "robots.txt", body=body, encoding="utf-8")))
+    assert [r.url for r in requests] == [HOST + "sitemap-news.xml"]
+
+
+def test_plain_text_sitemap_is_one_url_per_line():
+    sitemap_spider, stats = spider(pattern=r"/news/")
+    body = ("\ufeffhttps://www.xinzhi.example/news/2025/07/1001.html\r\n\r\n  https://www.xinzhi.example/news/2025/07/1002.html  \n"
+            "https://www.xinzhi.example/about\nnot a url\nhttps://www.xinzhi.example/news/2025/07/新闻.html").encode("utf-8")
+    response = TextResponse(url=HOST + "sitemap.txt", body=body, encoding="utf-8", headers={"Content-Type": "text/plain"})
+    requests = list(sitemap_spider.parse(response))
+    assert [r.url for r in requests] == [
+        HOST + "news/2025/07/1001.html", HOST + "news/2025/07/1002.html", HOST + "news/2025/07/%E6%96%B0%E9%97%BB.html",
+    ]
+    assert stats.get_value("newscrawl/sitemap/url_not_matching") == 1
+
+
+@pytest.mark.parametrize("cut", ["<loc>https://www.xinzhi.example/news/2025/07/10", "</loc><lastmod>2025-07", "</url>\n"])
+def test_truncated_sitemap_requests_only_its_complete_entries(cut):
+    complete = (SITE / "sitemap-news.xml").read_bytes()
+    sitemap_spider, stats = spider()
+    whole = [r.url for r in sitemap_spider.parse_sitemap(XmlResponse(url=HOST + "a.xml", body=complete))]
+    # the file cut off inside its last entry (or an empty last entry is all that survived)
+    last = complete.rindex(b"<url>")
+    body = complete[:last] + b"<url>" + cut.encode()
+    sitemap_spider, stats = spider()
+    requests = [r.url for r in sitemap_spider.parse_sitemap(XmlResponse(url=HOST + "b.xml", body=body))]
+    assert requests == whole[:-1]  # the last entry was cut: its half-written <loc> is not requested
+    assert stats.get_value("newscrawl/sitemap/truncated") == 1

@@ -215,3 +215,229 @@ def test_a_run_loads_only_the_spool_of_its_own_database(tmp_path):
         writer.close()
     assert [p.name.split("-")[0] for p in spool.pending(tmp_path, mine)] == [f"ofweek.{mine}"]
     assert len(spool.pending(tmp_path)) == 2
+
+
+# ---------------------------------------------------------------- faults the spool and the store must survive
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+LINE_BREAKERS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(LINE_BREAKERS)), min_size=1, max_size=5))
+def test_every_line_splitter_reads_one_spool_document_per_row(bodies):
+    import tempfile
+    from pathlib import Path
+
+    from newscrawl import spool
+
+    with tempfile.TemporaryDirectory() as directory:
+        writer = spool.SpoolWriter(directory, "ofweek", "k")
+        rows = [{"url": f"https://x.example/{i}", "body_text": body} for i, body in enumerate(bodies)]
+        writer.write(rows, db.utcnow())
+        text = Path(writer.path).read_text("utf-8")
+        assert text.isascii()
+        assert len(text.splitlines()) == len(io_lines := text.split("\n")[:-1]) == len(rows)
+        records, unreadable = spool.read(Path(writer.path))
+        assert unreadable == [] and [r["row"] for r in records] == rows
+        assert [__import__("json").loads(line)["row"] for line in io_lines] == rows
+
+
+def good_row(i: int, **changes) -> dict:
+    row = db.article_row({
+        "url": f"https://ee.ofweek.com/2026-01/ART-2800-8420-{31000000 + i}.html", "portal": "ofweek",
+        "title": f"第{i}篇", "published_at": "2026-01-02T10:00:00+08:00", "body_text": f"正文{i}" * 20,
+        "body_html": f"<p>正文{i}</p>", "content_hash": f"{i:064x}",
+    })
+    return {**row, **changes}
+
+
+def test_a_poisoned_spool_is_loaded_with_the_bad_rows_set_aside_and_nothing_left(tmp_path):
+    """A line some splitter breaks (written before lines were ASCII), an unreadable line, a year-1 date with a
+    +08:05:43 offset: the good rows are stored, the others go to rejects/ with their reasons, exit 74."""
+    import json
+
+    from newscrawl import spool
+
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    key = spool.database_key(url)
+    seen = db.utcnow().isoformat()
+    lines = [json.dumps({"seen_at": seen, "row": good_row(1, body_text="一段\u2028二段\x85三段")}, ensure_ascii=False)]
+    lines += [json.dumps({"seen_at": seen, "row": good_row(i)}) for i in range(2, 6)]
+    lines.append(json.dumps({"seen_at": seen, "row": good_row(6, published_at="0001-01-01T00:00:00+08:05:43")}))
+    lines.append('{"seen_at": "' + seen + '", "row": {"url": "https://ee.ofweek.com/trunc')  # a write cut short
+    (tmp_path / "spool").mkdir()
+    (tmp_path / "spool" / f"ofweek.{key}-20260101T000000-77.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+
+    load = subprocess.run([sys.executable, "-m", "scrapy", "loadspool", str(tmp_path / "spool"),
+                           "-s", f"NEWSCRAWL_DATABASE_URL={url}"], cwd=sc.ROOT, capture_output=True, text=True, timeout=120)
+    assert load.returncode == 74, load.stdout + load.stderr
+    assert "Traceback" not in load.stderr
+    assert "5 inserted" in load.stdout and "2 rejected" in load.stdout, load.stdout
+    assert count_articles(url) == 5
+    [(body,)] = sc.sqlite_rows(tmp_path / "news.db", f"SELECT body_text FROM articles WHERE url = '{good_row(1)['url']}'")
+    assert "\u2028" in body
+    assert spool.pending(tmp_path / "spool") == []  # nothing stuck: the next run has nothing to retry
+    [rejects] = (tmp_path / "spool" / "rejects").glob("*.jsonl")
+    reasons = [json.loads(line)["reason"] for line in rejects.read_text("ascii").splitlines()]
+    assert any("unreadable" in r for r in reasons) and any("+08:05:43" in r or "08:05:43" in r for r in reasons), reasons
+
+
+def test_a_row_the_database_refuses_is_isolated_and_the_batch_stored(tmp_path, make_postgres_database):
+    """PostgreSQL refuses one article of a batch (a CHECK constraint): bisection stores the other 19."""
+    import json
+
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, 20)
+    url = make_postgres_database()
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE articles ADD CONSTRAINT no_seven CHECK (title NOT LIKE '%（7）%')"))
+    engine.dispose()
+    run = sc.crawl(tmp_path, mirror, url, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=20")
+    assert run.returncode == 74, run.log[-3000:]
+    assert "Traceback" not in run.log
+    assert run.stat("newscrawl/store/rejected") == 1 and run.stat("newscrawl/store/inserted") == 19
+    assert count_articles(url) == 19
+    [rejects] = (tmp_path / "spool" / "rejects").glob("*.jsonl")
+    [record] = [json.loads(line) for line in rejects.read_text("ascii").splitlines()]
+    assert record["row"]["url"] == urls[7] and "no_seven" in record["reason"]
+    assert "written to" in run.log and str(rejects) in run.log
+
+
+def test_an_unwritable_spool_is_exit_74_and_the_next_healthy_run_stores_everything(tmp_path):
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, 20)
+    db_path = tmp_path / "news.db"
+    url = f"sqlite:///{db_path}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    (tmp_path / "afile").write_text("not a directory")
+    lock = sqlite3.connect(db_path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        run = sc.crawl(tmp_path, mirror, url, *FAST_FAIL, "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'afile' / 'spool'}")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert run.returncode == 74, run.log[-3000:]  # not 75: a retry of this run alone would not bring them back
+    assert run.stat("newscrawl/store/lost") == 20 and run.stat("newscrawl/store/spooled") == 0
+    assert "Traceback" not in run.log and "items either" in run.log and "CRITICAL" in run.log
+    again = sc.crawl(tmp_path, mirror, url, feed="again.jsonl")
+    assert again.returncode == 0, again.log[-3000:]
+    assert sorted(r[0] for r in sc.sqlite_rows(db_path, "SELECT url FROM articles")) == sorted(urls)
+
+
+class StallingProxy(CuttingProxy):
+    """Forwards until ``budget`` bytes went to the server, then goes silent: connections stay open, nothing
+    passes any more (a blackholed network or a frozen server), new connections are accepted and ignored."""
+
+    def _serve(self):
+        while not self.closed.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            self.sockets.append(client)
+            if self.cut.is_set():
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets.append(upstream)
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+        for sock in self.sockets:
+            sock.close()
+
+    def _pipe(self, source, target, counting):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if counting:
+                    self.sent += len(data)
+                    if self.sent > self.budget:
+                        self.cut.set()
+                while self.cut.is_set() and not self.closed.is_set():
+                    self.closed.wait(0.1)  # hold the data: the client waits for an answer that never comes
+                if self.closed.is_set():
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def __init__(self, host, port, budget):
+        self.closed = threading.Event()
+        super().__init__(host, port, budget)
+
+    def close(self):
+        self.closed.set()
+        self.thread.join(5)
+
+
+def test_a_postgresql_that_stops_answering_is_an_outage_spooled_in_bounded_time(tmp_path, make_postgres_database):
+    import time
+
+    mirror = tmp_path / "mirror"
+    sc.write_mirror(mirror, 40)
+    real = make_postgres_database()
+    engine = db.create_engine(real)
+    migrations.upgrade(engine)
+    engine.dispose()
+    parsed = make_url(real)
+    proxy = StallingProxy(parsed.host, parsed.port or 5432, budget=60_000)
+    limits = ["-s", "NEWSCRAWL_STORE_TIMEOUT=1", "-s", "NEWSCRAWL_DB_STATEMENT_TIMEOUT=1", "-s", "NEWSCRAWL_DB_LOCK_TIMEOUT=1",
+              "-s", "NEWSCRAWL_DB_KEEPALIVE=1", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1"]
+    started = time.monotonic()
+    try:
+        via_proxy = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        run = sc.crawl(tmp_path, mirror, via_proxy, *limits, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=5", "-s", "CONCURRENT_REQUESTS=2")
+    finally:
+        proxy.close()
+    took = time.monotonic() - started
+    assert proxy.cut.is_set()
+    assert run.returncode == 75, run.log[-3000:]
+    assert took < 150, f"the crawl took {took:.0f} s against a silent database"
+    assert "Traceback" not in run.log
+    stored, spooled = count_articles(real), spooled_lines(tmp_path)
+    assert spooled == run.stat("newscrawl/store/spooled") > 0
+    assert stored + spooled >= 40
+    # The next run goes straight to the server (another URL, so the spool is named, not taken), then the operator
+    # loads it: every article once, nothing left.
+    again = sc.crawl(tmp_path, mirror, real, feed="again.jsonl")
+    assert again.returncode == 0, again.log[-3000:]
+    assert "meant for another database" in again.log
+    load = subprocess.run([sys.executable, "-m", "scrapy", "loadspool", str(tmp_path / "spool"), "--all",
+                           "-s", f"NEWSCRAWL_DATABASE_URL={real}"], cwd=sc.ROOT, capture_output=True, text=True, timeout=120)
+    assert load.returncode == 0, load.stderr
+    assert count_articles(real) == 40 and spooled_lines(tmp_path) == 0
+
+
+def test_a_locked_postgresql_table_is_an_outage_not_a_wait(tmp_path, make_postgres_database):
+    import time
+
+    mirror = tmp_path / "mirror"
+    sc.write_mirror(mirror, 20)
+    url = make_postgres_database()
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    holder = engine.connect()
+    transaction = holder.begin()
+    holder.execute(sa.text("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE"))
+    started = time.monotonic()
+    try:
+        run = sc.crawl(tmp_path, mirror, url, *FAST_FAIL, "-s", "NEWSCRAWL_DB_LOCK_TIMEOUT=0.5")
+    finally:
+        transaction.rollback()
+        holder.close()
+        engine.dispose()
+    assert run.returncode == 75, run.log[-3000:]
+    assert time.monotonic() - started < 120
+    assert "lock timeout" in run.log
+    assert run.stat("newscrawl/store/spooled") == 20 and count_articles(url) == 0
+    again = sc.crawl(tmp_path, mirror, url, feed="again.jsonl")
+    assert again.returncode == 0, again.log[-3000:]
+    assert count_articles(url) == 20 and spooled_lines(tmp_path) == 0

@@ -1,15 +1,13 @@
-"""`scrapy crawl`, exiting with newscrawl's codes: configuration errors in one line (2), spooled, lost, unreachable."""
+"""`scrapy crawl`: settings and arguments checked first (one line per mistake, 2), then newscrawl's exit codes."""
 
 from __future__ import annotations
-
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import exitcodes
+from newscrawl import arguments, config, exitcodes
 from newscrawl.exitcodes import EXIT_SPIDER_FAILED, EXIT_USAGE
-from newscrawl.spiders.base import SpiderArgumentError
+from newscrawl.extensions.runs import record_refused_run
 
 
 def configuration_error(exc: SystemExit) -> str | None:
@@ -18,16 +16,27 @@ def configuration_error(exc: SystemExit) -> str | None:
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self):
+        return "Run a spider. `-a help=1` (or `scrapy args SPIDER`) lists its arguments; bad ones stop it with exit code 2."
+
     def run(self, args, opts):
         if len(args) == 1 and self.crawler_process is not None:
             try:
                 spidercls = self.crawler_process.spider_loader.load(args[0])
             except KeyError:
                 raise UsageError(f"no spider named {args[0]!r}; `scrapy list` shows them") from None
-            try:
-                spidercls(**opts.spargs)
-            except SpiderArgumentError as exc:
-                print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
+            if "help" in opts.spargs:
+                print(arguments.describe(spidercls))
+                return
+            lines = config.problems(self.settings)
+            if not lines:
+                try:
+                    spidercls(**opts.spargs)
+                except arguments.SpiderArgumentError as exc:
+                    lines = [str(exc)]
+            if lines:
+                record_refused_run(self.settings, args[0], opts.spargs, lines)
+                config.report(lines, f"scrapy crawl {args[0]}: ")
                 self.exitcode = EXIT_USAGE
                 return
         try:
@@ -36,7 +45,7 @@ class Command(ScrapyCrawlCommand):
             message = configuration_error(exc)
             if message is None:
                 raise
-            print(f"scrapy crawl {' '.join(args)}: {message}", file=sys.stderr)
+            config.report([message], f"scrapy crawl {' '.join(args)}: ")
             self.exitcode = EXIT_USAGE
             return
         # Components ask for a non-zero exit through the stat (75 spooled, 74 not stored, 69 unreachable, 3 alarm).

@@ -14,7 +14,7 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import exitcodes
+from newscrawl import config, exitcodes
 from newscrawl.commands.crawl import configuration_error
 from newscrawl.exitcodes import (
     EXIT_MONITOR_ALARM,
@@ -199,6 +199,9 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        # Said in run(), in one line (a UsageError here would print argparse's usage block too).
+        self.refused = "--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH" if (
+            opts.report is not None and not opts.report.strip()) else None
         if opts.report:
             self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
         # Cron: only errors reach stderr unless the operator chose a level or a log file.
@@ -207,6 +210,10 @@ class Command(BaseRunSpiderCommand):
             self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
 
     def run(self, args, opts):
+        if getattr(self, "refused", None):
+            print(f"scrapy crawlall: {self.refused}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         if args:
             raise UsageError(f"crawlall takes no positional arguments (got {' '.join(args)}); use --spiders a,b")
         loader = self.crawler_process.spider_loader
@@ -222,6 +229,11 @@ class Command(BaseRunSpiderCommand):
             return
         if not names:
             raise UsageError("no portal spiders found", print_help=False)
+        lines = config.problems(self.settings)
+        if lines:
+            config.report(lines, "scrapy crawlall: ")
+            self.exitcode = EXIT_USAGE
+            return
         arguments = split_arguments(opts.spargs, names)
         for name in names:
             try:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.engine import make_url
 
-from newscrawl import db
-from newscrawl.commands.export import (
+from newscrawl import config, db
+from newscrawl.reader import (
     CommandError,
     article_filters,
     check_portals,
@@ -262,6 +262,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
 
     def run(self, args, opts):
+        config.configure(self.settings)  # no crawler process here: the environment is read by hand
         try:
             if args:
                 raise CommandError(f"unexpected argument {args[0]}; see `scrapy dbstats -h`")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import sqlalchemy as sa
@@ -33,6 +34,11 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         directory = args[0] if args else (self.settings.get("NEWSCRAWL_SPOOL_DIR") or "spool")
+        if args and not os.path.isdir(directory):
+            print(f"scrapy loadspool: {directory}: no such directory; name the spool directory (NEWSCRAWL_SPOOL_DIR)",
+                  file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         key = None if opts.all else spool.database_key(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
         files = spool.pending(directory, key)
         if not files:

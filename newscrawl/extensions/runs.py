@@ -101,5 +101,40 @@ class CrawlRunRecorder:
                 })
 
 
+def record_refused_run(settings, spider: str, arguments: dict, lines: list[str]) -> None:
+    """A run refused at start (bad argument or setting) still leaves its row: exit code 2 and the reason."""
+    from newscrawl import migrations
+    from newscrawl.config import parse_bool
+    from newscrawl.exitcodes import EXIT_USAGE
+
+    def flag(name):
+        try:
+            return parse_bool(settings.get(name, True))
+        except ValueError:
+            return True
+
+    url = settings.get("NEWSCRAWL_DATABASE_URL")
+    if not url or not flag("NEWSCRAWL_RECORD_RUNS"):
+        return
+    try:
+        engine = db.create_engine(url, timeout=5.0)
+    except Exception:  # the database URL is among the mistakes: nowhere to record
+        return
+    now = db.utcnow()
+    row = {"spider": spider, "started_at": now, "finished_at": now, "finish_reason": "usage_error",
+           "exit_code": EXIT_USAGE, "hostname": socket.gethostname()[:255], "pid": os.getpid(),
+           "arguments": db.json_safe(arguments), "stats": {"newscrawl/usage_errors": list(lines)},
+           **{column: 0 for column in SCALARS}}
+    try:
+        if flag("NEWSCRAWL_DB_AUTO_MIGRATE"):
+            migrations.upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(db.crawl_runs.insert(), row)
+    except sa.exc.SQLAlchemyError as exc:
+        logger.warning("crawl_runs: could not record the refused run: %s", _short(exc))
+    finally:
+        engine.dispose()
+
+
 def _short(exc: BaseException) -> str:
     return db.describe(exc)

@@ -7,9 +7,16 @@ import re
 from newscrawl import processors as p
 
 # "2019-09-07 19:02", "2019年9月7日 19:02", "2019/09/07", and "2019 09/07 19:02" from split text nodes.
+_TIME = r"(?:\s*T?\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?"
 DATETIME = re.compile(
-    r"(?:19|20)\d{2}\s*(?:[-/.年]|\s)\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"(?:\s*T?\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?)?"
+    rf"(?:19|20)\d{{2}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?{_TIME}"
+    rf"|(?:19|20)\d{{2}}\s+\d{{1,2}}[-/]\d{{1,2}}{_TIME}"
+)
+# "November 15, 2019", "Nov. 15, 2019 10:30 AM", "15 November 2019"
+EN_DATE = re.compile(
+    r"\b(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?:19|20)\d{2})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)?"
 )
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 RELATIVE_LINE = re.compile(

@@ -13,7 +13,7 @@ from newscrawl import processors as p
 from newscrawl.extract.body import STRAY_END as _STRAY_END
 from newscrawl.extract.body import escape_html, main_text
 from newscrawl.extract.byline import (
-    DATETIME, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, authors_in_text, byline_value, closing_author, has_time,
+    DATETIME, EN_DATE, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, authors_in_text, byline_value, closing_author, has_time,
     person_names, valid_author,
 )
 from newscrawl.extract.crumbs import CRUMB_TEXT, CRUMB_XPATH, TAG_LIST_XPATH, crumb_names, split_keywords
@@ -23,10 +23,11 @@ from newscrawl.extract.structured import (
 )
 from newscrawl.extract.title import TITLE_SEP
 
-# Fields the extractor can supply, in the order a loader should receive them.
+# Fields the extractor can supply, in the order a loader should receive them (the body before the author:
+# bylines in the text's first and last lines are read from it).
 FIELDS = (
-    "url", "site", "title", "published_at", "author", "source", "summary",
-    "tags", "categories", "headimg", "body_html", "language",
+    "url", "site", "title", "body_html", "published_at", "author", "source", "summary",
+    "tags", "categories", "headimg", "language",
 )
 _HEADLINE_XPATH = (
     "//h1|//h2|//h3|//h4|//h5|//*[self::div or self::p or self::span or self::strong or self::td]"
@@ -46,6 +47,32 @@ _AUTHOR_NODE = (
     ' "[\\s_-](?:author[_-]?name|author|writer|zuozhe|media[_-]?user|user[_-]?name|nickname|pgc)[\\s_-]", "i")]'
 )
 _FLAG = re.compile(r"^(?:原创|独家|转载|置顶|推荐|热)\s*(?=\S{6})")
+
+
+_WEAK_CHROME = {"right", "side"}  # layout words: a sidebar for small headings, a column for h1/h2
+_CHROME_PARTS = {"sidebar", "aside", "footer", "foot", "nav", "menu", "logo", "hot", "rank", "ranking",
+                 "recommend", "related", "relate", "comment", "comments", "tuijian", "xgwz"}
+
+
+def _in_chrome(node) -> bool:
+    """A heading inside a sidebar, footer, navigation or recommendation block (class/id parts say so)."""
+    for ancestor in node.xpath("ancestor::*[@class or @id]")[-6:]:
+        # root.get, not .attrib (a dict of every attribute): lxml raises on a mangled attribute name
+        tokens = f"{ancestor.root.get('class') or ''} {ancestor.root.get('id') or ''}".lower().split()
+        parts = {part for token in tokens for part in re.split(r"[-_]", token)}
+        if parts & _CHROME_PARTS or (parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
+            return True
+    return False
+
+
+def _longest_part(title: str) -> str:
+    """"标题 - 站名" / "标题_频道_站名": the first part when it is the longest and the others are short."""
+    parts = TITLE_SEP.split(title)
+    if len(parts) > 1:
+        longest = max(parts, key=len)
+        if all(len(part) <= 16 for part in parts if part is not longest) and parts[0] is longest:
+            return longest
+    return title
 
 
 def _norm(text: str | None) -> str:
@@ -126,7 +153,7 @@ class PageExtractor:
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
         self._body_credits: list[str] = []  # byline lines trimmed off the text (read for the author)
-        self.html = html or ""
+        self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
 
@@ -192,6 +219,8 @@ class PageExtractor:
         ref = _norm(" ".join(x for x in (self.meta_first("og:title", "twitter:title"), self.title_tag) if x))
         candidates = []
         for node in self.sel.xpath(_HEADLINE_XPATH)[:200]:
+            if _in_chrome(node):
+                continue
             text = _strip_flag(p.join_inline(node.xpath(".//text()").getall()))
             if text and 4 <= len(text) <= 120:
                 candidates.append((text, node))
@@ -207,7 +236,7 @@ class PageExtractor:
             return max(matching, key=lambda c: len(_norm(c[0])))
         for text, node in candidates:
             if node.root.tag in ("h1", "h2", "h3", "h4", "h5") and not CRUMB_TEXT.search(" " + text) \
-                    and DATETIME.search(" ".join(_following_lines(node, 3))):
+                    and re.search(f"{DATETIME.pattern}|{EN_DATE.pattern}", " ".join(_following_lines(node, 3))):
                 return text, node
         h1 = [(t, n) for t, n in candidates if n.root.tag == "h1"]
         return h1[0] if h1 else (None, None)
@@ -274,17 +303,15 @@ class PageExtractor:
         title = p.clean_text(title)
         if not title:
             return None
-        names = [n for n in (self.meta_first("og:site_name"), ld_name(self.ld_article.get("publisher"))) if n]
+        names = [n for n in (self.meta_first("og:site_name"), ld_name(self.ld_article.get("publisher")), self.source) if n]
         stripped = p.strip_site_suffix(title, [re.escape(n) for n in names])
         if stripped != title:
-            return stripped
-        parts = TITLE_SEP.split(title)
-        # "标题 - 站名" / "标题_频道_站名": keep the longest part when the others are short.
-        if len(parts) > 1:
-            longest = max(parts, key=len)
-            if all(len(part) <= 16 for part in parts if part is not longest) and parts[0] is longest:
-                return longest
-        return title
+            return _longest_part(stripped)
+        for name in names:
+            # "标题 东区办事处": a site or source name joined by a space only
+            if len(title) > len(name) + 4 and title.endswith(" " + name):
+                return title[: -len(name)].strip()
+        return _longest_part(title)
 
     @cached_property
     def published_at(self) -> str | None:
@@ -327,7 +354,8 @@ class PageExtractor:
 
     @cached_property
     def _text_date(self) -> str | None:
-        for match in DATETIME.finditer(self.header_text):
+        found = sorted([*DATETIME.finditer(self.header_text), *EN_DATE.finditer(self.header_text)], key=lambda m: m.start())
+        for match in found:
             if not re.search(r"(?:更新|修改|编辑于)\S{0,3}\s*[:：]?\s*$", self.header_text[max(0, match.start() - 8):match.start()]):
                 return match.group(0)
         for line in self.header_text.splitlines():
@@ -383,7 +411,9 @@ class PageExtractor:
     @property
     def _text_authors(self) -> list[str]:
         lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
-        body_lines = [line for line in (p.html_to_text(self.body_html) or "").splitlines() if line.strip()]
+        # the text is read only when it has been extracted anyway: a portal missing just the author pays nothing
+        body = self.__dict__.get("body_html")
+        body_lines = [line for line in (p.html_to_text(body) or "").splitlines() if line.strip()]
         for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
             found = authors_in_text(line)
             if found:

@@ -15,7 +15,8 @@ DATE_META = (
     "article:published_time", "og:article:published_time", "article:published", "og:published_time",
     "og:release_date", "bytedance:published_time", "pubdate", "publishdate", "publish_date", "publish-date",
     "publication_date", "datepublished", "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created",
-    "sailthru.date", "parsely-pub-date", "article.published", "weibo:article:create_at",
+    "sailthru.date", "parsely-pub-date", "article.published", "weibo:article:create_at", "date", "firstpublishedtime",
+    "publishtime", "publish_time", "pubtime", "article_date_original", "dc.date.created", "releasedate", "og:time",
 )
 AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 SUMMARY_META = ("description", "og:description", "twitter:description", "dc.description")

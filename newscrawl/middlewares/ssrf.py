@@ -25,7 +25,7 @@ def address_kind(address: str) -> str | None:
     ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped or ip.sixtofour):
         ip = ip.ipv4_mapped or ip.sixtofour
-    for kind in ("loopback", "link_local", "multicast", "unspecified", "private", "reserved"):
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
             return kind
     return None if ip.is_global else "reserved"

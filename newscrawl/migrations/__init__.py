@@ -70,6 +70,17 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
         return before, head_revision()
 
 
+def lock_path(database: str) -> str:
+    """The lock file of one SQLite database while it migrates: a separate file, since closing a descriptor
+    of the database itself would drop SQLite's own POSIX locks."""
+    import hashlib
+    import os
+    import tempfile
+
+    key = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"newscrawl-migrate-{key}.lock")
+
+
 @contextlib.contextmanager
 def _sqlite_file_lock(engine: sa.Engine):
     """Workers started together on one fresh SQLite file would both create the tables: one at a time."""
@@ -78,15 +89,24 @@ def _sqlite_file_lock(engine: sa.Engine):
         yield
         return
     import fcntl
-    import hashlib
     import os
-    import tempfile
 
-    key = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
-    # A separate file: closing a descriptor of the database itself would drop SQLite's own POSIX locks.
-    with open(os.path.join(tempfile.gettempdir(), f"newscrawl-migrate-{key}.lock"), "a") as handle:
+    path = lock_path(database)
+    while True:
+        handle = open(path, "a")
         fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                break  # still the file at that path: ours
+        except FileNotFoundError:
+            pass
+        handle.close()  # the holder before us removed it while we waited: lock the new one
+    try:
         yield
+    finally:
+        # Removed while still locked, so a waiter sees its file is gone and retries (no lock file is left behind).
+        os.unlink(path)
+        handle.close()
 
 
 @contextlib.contextmanager

@@ -89,7 +89,7 @@ class StorePipeline:
             if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
                 raise
             self.database_ok = False
-            logger.error("Database unreachable at start (%s): items go to the spool in %s", db.describe(exc), self.spool_dir)
+            logger.error("Database unreachable at start (%s at %s): items go to the spool in %s", db.describe(exc), shown, self.spool_dir)
             return
         if current != head:
             raise SystemExit(

@@ -65,14 +65,12 @@ def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
         for element in _compiled(selector)(root):
             _drop_keep_tail(element)
     for img in list(root.iter("img")):
-        src = image_url(pick_image_source(dict(img.attrib)), base_url, chrome)
+        attributes = dict(img.items())  # not img.attrib: a mangled name ('{"@type":') makes lxml raise on lookup
+        src = image_url(pick_image_source(attributes), base_url, chrome)
         if src is None:
             _drop_keep_tail(img)
             continue
-        for attribute in list(img.attrib):
-            if attribute not in ("alt", "title", "width", "height"):
-                del img.attrib[attribute]
-        img.set("src", src)
+        keep_image_attributes(img, attributes, src)
     for anchor in root.iter("a"):
         href = absolute_url(anchor.get("href"), base_url)
         if href is None:
@@ -111,6 +109,16 @@ def _sanitize(fragment: str, tags=ALLOWED_TAGS) -> str:
     return _drop_empty_blocks(cleaned).strip()
 
 
+def keep_image_attributes(img, attributes: dict, src: str | None) -> None:
+    """Only alt/title/width/height and the real ``src`` on an <img>, whatever names the parser let through."""
+    img.attrib.clear()
+    for name in ("alt", "title", "width", "height"):
+        if attributes.get(name) is not None:
+            img.set(name, attributes[name])
+    if src:
+        img.set("src", src)
+
+
 def _drop_keep_tail(element) -> None:
     parent = element.getparent()
     if parent is None:
@@ -147,11 +155,15 @@ def cap_body(html: str | None, max_chars: int) -> tuple[str | None, bool]:
     return (_sanitize(html[: cut if cut > 0 else max_chars]) or None), True
 
 
+_IMG_SRC = re.compile(r'<img(?:\s+(?!src=)[\w:-]+(?:="[^"]*")?)*\s+src="([^"]+)"')
+
+
 def images_from_html(html: str | None) -> list[str]:
     """The src of every <img> in a cleaned body, in order, deduplicated."""
     if not html:
         return []
-    return unique(html_lib.unescape(src) for src in re.findall(r'<img\b[^>]*?\bsrc="([^"]+)"', html))
+    # Attribute by attribute (nh3 writes each as name="value"): a src=" inside an alt is not the src.
+    return unique(html_lib.unescape(src) for src in _IMG_SRC.findall(html))
 
 
 def html_to_text(html: str | None) -> str | None:

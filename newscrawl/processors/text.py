@@ -71,7 +71,7 @@ def plain_text(value) -> str | None:
             if decoded == text:
                 break
             text = _TAG.sub(" ", strip_control(decoded))
-        text = re.sub(r"<(?=[A-Za-z/!?])", "", text)
+        text = re.sub(r"<+(?=[A-Za-z/!?])", "", text)
     return clean_text(text)
 
 

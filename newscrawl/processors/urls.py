@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from posixpath import basename
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 from newscrawl.processors.text import strip_control
 
@@ -16,21 +18,29 @@ _TRACKING = re.compile(
 
 
 def canonical_url(url: str | None, base_url: str | None = None) -> str | None:
-    """Absolute URL without fragment and tracking parameters; host lower-cased.
+    """One spelling per URL: absolute, no fragment, no tracking parameters, no default port, then w3lib's
+    ``canonicalize_url`` (scheme and host lower-cased, IDNA hosts, percent-escapes upper-cased, raw
+    non-ASCII encoded as UTF-8, query arguments sorted). None when it cannot be an http(s) URL.
 
     >>> canonical_url("HTTPS://Cloud.OFweek.com/a.html?utm_source=x&id=2#top")
     'https://cloud.ofweek.com/a.html?id=2'
+    >>> canonical_url("https://x.cn/%e5%8d%8e?b=2&a=1") == canonical_url("https://x.cn/华?a=1&b=2")
+    True
     """
     url = absolute_url(url, base_url)
     if url is None:
         return None
     try:
         parts = urlsplit(url)
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-        return absolute_url(urlunsplit(
-            (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query, safe="/:,"), "")
-        ))
-    except ValueError:
+        query = "&".join(
+            pair for pair in parts.query.split("&")
+            if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0]))
+        )
+        netloc = parts.netloc
+        if parts.port is not None and (parts.scheme.lower(), parts.port) in (("http", 80), ("https", 443)):
+            netloc = netloc.rsplit(":", 1)[0]
+        return absolute_url(canonicalize_url(urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))))
+    except (ValueError, UnicodeError):
         return None
 
 

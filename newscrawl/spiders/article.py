@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newscrawl.arguments import Argument, urls
 from newscrawl.spiders.base import GenericSpider
 
 
@@ -9,9 +10,11 @@ class ArticleSpider(GenericSpider):
     name = "article"
     url_argument = "urls"
 
-    def __init__(self, *args, urls=None, **kwargs):
+    arguments = (Argument("urls", urls, help="the article pages to read (required)", metavar="URL[,URL…]"),)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.start_urls = self.required_urls(urls)
+        self.start_urls = self.required_urls(self.urls)
 
     async def start(self):
         for url in self.start_urls:

@@ -5,48 +5,61 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import replace
-from urllib.parse import urlsplit
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
 from lxml import etree
 from parsel.csstranslator import css2xpath
-from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 
+from newscrawl import arguments as A
 from newscrawl import processors as p
+from newscrawl.arguments import Argument, SpiderArgumentError
 from newscrawl.extract import FIELDS as EXTRACTED_FIELDS
 from newscrawl.extract import PageExtractor
 from newscrawl.items import Article
 from newscrawl.loaders import ArticleLoader, complete_article
 
 
-class SpiderArgumentError(UsageError):
-    """A spider argument that cannot work; the message says what to pass instead."""
-
-
 _ORPHAN_TAGS = {"p", "img", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "center"}
 
 
-def _orphans(element) -> list[str]:
+def _orphans(element, response, drop: tuple[str, ...]) -> list[str]:
     """The plain content elements a stray closing tag pushed out of ``element`` (see ``first_html``)."""
     import lxml.html
 
-    if not hasattr(element, "itersiblings"):
+    if not hasattr(element, "itersiblings") or element.getnext() is None and element.getparent() is None:
         return []
+    dropped = None
     found = []
     for _ in range(3):
         for sibling in element.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue  # comments
             if sibling.tag not in _ORPHAN_TAGS or sibling.get("class") or sibling.get("id"):
+                if dropped is None:
+                    dropped = _matching(response, drop)
+                if sibling in dropped:
+                    continue
                 break
             found.append(lxml.html.tostring(sibling, encoding="unicode", with_tail=False))
         element = element.getparent()
         if element is None or element.tag in ("body", "html"):
             break
     return found
+
+
+def _matching(response, selectors: tuple[str, ...]) -> set:
+    """The elements of the page any of ``selectors`` (CSS, or XPath when starting with / or () matches."""
+    matched = set()
+    for selector in selectors:
+        try:
+            matched.update(node for node in select(response, selector) if not isinstance(node, str))
+        except Exception:  # a selector this parser cannot run: it simply matches nothing here
+            continue
+    return matched
 
 
 class PortalSpider(scrapy.Spider):
@@ -62,9 +75,7 @@ class PortalSpider(scrapy.Spider):
     - ``populate(loader, response)``: add the article's fields to an ``ArticleLoader``;
     - optionally ``next_article_page(response)`` and ``body_html(response)`` for multi-page articles.
 
-    Spider arguments (``-a name=value``): ``start_urls`` (comma-separated list or article URLs),
-    ``max_pages`` (list pages per listing, default 5), ``since`` (YYYY-MM-DD: skip older articles
-    and stop paginating a listing once a page holds only older ones).
+    Spider arguments are declared in ``arguments`` (newscrawl/arguments.py); `scrapy args NAME` lists them.
     """
 
     tz = p.DEFAULT_TZ
@@ -79,14 +90,24 @@ class PortalSpider(scrapy.Spider):
     # Fields the portal does not carry on every article (an empty one means "none"): never asked of the fallback.
     optional_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, start_urls=None, max_pages=None, since=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.start_urls = self._parse_urls(start_urls) if start_urls else []
-        self.max_pages = self._parse_positive_int("max_pages", max_pages, self.default_max_pages)
-        try:
-            self.since: date | None = p.parse_since(since)
-        except ValueError as exc:
-            raise SpiderArgumentError(str(exc)) from None
+    arguments = (
+        Argument("start_urls", A.urls, help="list or article URLs to start from instead of the portal's listings",
+                 metavar="URL[,URL…]"),
+        Argument("max_pages", A.count, help="list pages read per listing", metavar="N"),
+        Argument("since", A.day, help="skip articles older than this day; stop a listing at a page of older ones",
+                 metavar="YYYY-MM-DD"),
+        Argument("full", A.flag, False, "ignore what is stored: request every article, read every list page",
+                 metavar="1|0"),
+        Argument("refresh", A.flag, False, "request stored articles again (listings still stop early)", metavar="1|0"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        values = A.parse(type(self), kwargs)
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k in A.PASSED_BY_TOOLS})
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.start_urls = self.start_urls or []
+        self.max_pages = self.max_pages or self.default_max_pages
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -96,28 +117,6 @@ class PortalSpider(scrapy.Spider):
         except SpiderArgumentError as exc:
             raise SystemExit(str(exc)) from None
         return spider
-
-    # ------------------------------------------------------------------ arguments
-
-    @staticmethod
-    def _parse_urls(value, name: str = "start_urls") -> list[str]:
-        urls = [u.strip() for u in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if u.strip()]
-        for url in urls:
-            if not re.match(r"^https?://[^/\s]+", url):
-                raise SpiderArgumentError(f"{name} must be http(s) URLs separated by commas, got {url!r}")
-        return urls
-
-    @staticmethod
-    def _parse_positive_int(name, value, default) -> int:
-        if value in (None, ""):
-            return default
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = 0
-        if number < 1:
-            raise SpiderArgumentError(f"{name} must be a whole number of at least 1, got {value!r}")
-        return number
 
     # ------------------------------------------------------------- portal hooks
 
@@ -175,6 +174,9 @@ class PortalSpider(scrapy.Spider):
         )
 
     def parse(self, response: Response, **kwargs):
+        """The callback by URL, so `scrapy parse --spider=NAME URL` works on an article or a list page."""
+        if self.is_article_url(response.url):
+            return self.parse_article(response)
         return self.parse_list(response, page=1)
 
     def parse_list(self, response: Response, page: int = 1):
@@ -425,19 +427,19 @@ class PortalSpider(scrapy.Spider):
 
     # ------------------------------------------------------------- helpers
 
-    @staticmethod
-    def first_html(response: Response, *selectors: str) -> str | None:
+    def first_html(self, response: Response, *selectors: str) -> str | None:
         """Outer HTML of the first CSS/XPath selector that matches something non-empty, with its orphans.
 
         Orphans (docs/PORTALS.md, "Broken markup"): a stray ``</div></div>`` inside a body closes the body
         (and its column) early, and the paragraphs after it become siblings of the body or of its ancestors.
-        Plain content elements (no class or id) right after the body, its parent or grandparent are kept.
+        Plain content elements (no class or id) right after the body, its parent or grandparent are kept;
+        what the portal drops from bodies anyway (``drop_from_body``: ads, credits) is passed over.
         """
         for selector in selectors:
             for node in select(response, selector):
                 html = etree.tostring(node, method="html", encoding="unicode", with_tail=False)
                 if html and (_NORMALIZED_TEXT(node) or "<img" in html):
-                    return html + "".join(_orphans(node))
+                    return html + "".join(_orphans(node, response, getattr(self, "drop_from_body", ())))
         return None
 
     def title_candidates(self, response: Response, *selectors: str) -> list[str]:
@@ -574,22 +576,23 @@ class GenericSpider(PortalSpider):
     url_argument = "url"
     url_help = "URL[,URL…]"
 
-    def __init__(self, *args, tz=None, follow_domains=None, **kwargs):
+    arguments = (
+        Argument("tz", A.zone, help="time zone of dates that carry no UTC offset (default Asia/Shanghai)",
+                 metavar="ZONE"),
+        Argument("follow_domains", A.domains, (), "other domains whose links may be followed (or *: any); "
+                 "by default only the given URLs' own sites", "A,B"),
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.follow_domains = [d.strip().lower() for d in str(follow_domains or "").split(",") if d.strip()]
-        for domain in self.follow_domains:
-            if domain != "*" and not re.match(r"^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$", domain):
-                raise SpiderArgumentError(f"follow_domains must be domains like example.com separated by commas, or *, got {domain!r}")
-        if tz:
-            try:
-                ZoneInfo(str(tz).strip())
-            except (ValueError, KeyError, OSError):
-                raise SpiderArgumentError(f"tz must be an IANA time zone such as Asia/Shanghai, got {tz!r}") from None
-            self.tz = str(tz).strip()
+        self.tz = self.tz or type(self).tz
 
     def required_urls(self, value) -> list[str]:
         """The spider's main URL argument, or a one-line message saying what to pass."""
-        urls = self._parse_urls(value, self.url_argument) if value else []
+        try:
+            urls = A.urls(self.url_argument, value) if value else []
+        except ValueError as exc:
+            raise SpiderArgumentError(str(exc)) from None
         if not urls:
             raise SpiderArgumentError(f"{self.name} needs -a {self.url_argument}={self.url_help}")
         self.allowed_domains = None if "*" in self.follow_domains else p.unique(

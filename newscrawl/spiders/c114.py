@@ -32,6 +32,28 @@ class C114Spider(PortalSpider):
         "div.pages", ".editor_note", ".xgyd", ".related", "div.author", "div.r_time",
     )
 
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """C114 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check c114`).
+
+        @url https://www.c114.com.cn/news/118/a1302468.html
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source categories body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """C114 list page -> article requests.
+
+        @url https://www.c114.com.cn/news/roll.asp
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
+
     # --------------------------------------------------------------------- URLs
 
     def default_listings(self) -> list[str]:

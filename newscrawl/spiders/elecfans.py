@@ -7,7 +7,8 @@ import re
 import lxml.html
 
 from newscrawl import processors as p
-from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
+from newscrawl.arguments import Argument
+from newscrawl.spiders.base import PortalSpider
 
 ARTICLE_RE = re.compile(
     r"^https?://(?:www\.)?elecfans\.com(?::\d+)?/(?:d/(?P<id>\d+)|(?P<old>article/\d+(?:/\d+)*/\d{4}/\d{8,}))"
@@ -19,6 +20,15 @@ SOURCE_RE = re.compile(r"来源\s*[:：]\s*(?P<v>[^\s|｜丨]{1,40})")
 AUTHOR_RE = re.compile(r"作者\s*[:：]\s*(?P<v>[^\s|｜丨]{1,40})")
 # The button that reveals a collapsed article: chrome, never text of the article.
 EXPANDERS = {"展开全文", "阅读全文", "查看全文", "展开剩余全文", "点击展开全文", "展开阅读全文"}
+
+
+def atype_list(value) -> list[str]:
+    atypes = [a.strip() for a in str(value).split(",") if a.strip()]
+    if not atypes or not all(re.fullmatch(r"\d+(?:/\d+)?", a) for a in atypes):
+        raise ValueError(
+            f"atypes must be list numbers from https://www.elecfans.com/article/N/ separated by commas, got {value!r}"
+        )
+    return atypes
 
 
 class ElecfansSpider(PortalSpider):
@@ -35,13 +45,32 @@ class ElecfansSpider(PortalSpider):
         "[id^=ad_]", ".share", ".article-share", ".hot-main", ".article-tags",
     )
 
-    def __init__(self, *args, atypes="90", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.atypes = [a.strip() for a in str(atypes or "").split(",") if a.strip()]
-        if not self.atypes or not all(re.fullmatch(r"\d+(?:/\d+)?", a) for a in self.atypes):
-            raise SpiderArgumentError(
-                f"atypes must be list numbers from https://www.elecfans.com/article/N/ separated by commas, got {atypes!r}"
-            )
+    arguments = (
+        Argument("atypes", lambda name, value: atype_list(value), ["90"],
+                 "list numbers N of https://www.elecfans.com/article/N/ to read", "N[,N…]"),
+    )
+
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """电子发烧友 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check elecfans`).
+
+        @url https://www.elecfans.com/d/6801234.html
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source categories tags body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """电子发烧友 list page -> article requests.
+
+        @url https://www.elecfans.com/article/90/
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 
@@ -70,7 +99,7 @@ class ElecfansSpider(PortalSpider):
         found = False
         for row in rows:
             anchors = [a for a in row.css("a") if a.xpath("normalize-space(string())").get()]
-            links = [a.attrib.get("href") for a in anchors if self.is_article_url(p.absolute_url(a.attrib.get("href"), response.url) or "")]
+            links = [a.root.get("href") for a in anchors if self.is_article_url(p.absolute_url(a.root.get("href"), response.url) or "")]
             href = links[0] if links else (row.css("a::attr(href)").getall()[1:2] or [None])[0]
             if not href:
                 continue

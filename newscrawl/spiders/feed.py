@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 
 from newscrawl import processors as p
+from newscrawl.arguments import Argument, urls
 from newscrawl.spiders.base import GenericSpider
 
 
@@ -18,13 +19,22 @@ class FeedSpider(GenericSpider):
     name = "feed"
     url_help = "FEED_URL[,FEED_URL…] (RSS or Atom)"
 
-    def __init__(self, *args, url=None, **kwargs):
+    arguments = (Argument("url", urls, help="the RSS or Atom feeds to read (required)", metavar="URL[,URL…]"),)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.start_urls = self.required_urls(url)
+        self.start_urls = self.required_urls(self.url)
 
     async def start(self):
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error, meta={"newscrawl": "list"})
+
+    def parse(self, response, **kwargs):
+        """`scrapy parse --spider=feed URL`: a feed's entries, or an article page through the extractor."""
+        kind = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if "xml" in kind or "rss" in kind or "atom" in kind or response.body.lstrip()[:5] == b"<?xml":
+            return self.parse_feed(response)
+        return self.parse_article(response)
 
     def parse_feed(self, response):
         stats = self.crawler.stats

@@ -45,6 +45,28 @@ class GasgooSpider(PortalSpider):
         "Chrome/126.0 Safari/537.36 newscrawl/0.1",
     }
 
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """盖世汽车 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check gasgoo`).
+
+        @url https://auto.gasgoo.com/news/202610/21I70460123C601.shtml
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source categories tags body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """盖世汽车 list page -> article requests.
+
+        @url https://auto.gasgoo.com/auto-news/C-601
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
+
     # --------------------------------------------------------------------- URLs
 
     def default_listings(self) -> list[str]:

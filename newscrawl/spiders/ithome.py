@@ -34,6 +34,28 @@ class IthomeSpider(PortalSpider):
         "div.related_post", "div.shareto", "div.newserror", "div.newsgrade", "div.bdsharebuttonbox",
     )
 
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """IT之家 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check ithome`).
+
+        @url https://www.ithome.com/0/871/234.htm
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source categories tags body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """IT之家 list page -> article requests.
+
+        @url https://www.ithome.com/list/
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
+
     # --------------------------------------------------------------------- URLs
 
     def default_listings(self) -> list[str]:

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 from scrapy.http import TextResponse
 
 from newscrawl import processors as p
-from newscrawl.spiders.base import PortalSpider, SpiderArgumentError
+from newscrawl.arguments import Argument
+from newscrawl.spiders.base import PortalSpider
 
 BASE = "https://www.laoyaoba.com"
 FEED_API = f"{BASE}/api/news/feedstream"
@@ -28,6 +29,14 @@ DATE_TEXT_RE = re.compile(
 COMPACT_TIME_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
 
 
+def category_list(value) -> list[str]:
+    names = [c.strip() for c in str(value).split(",") if c.strip()]
+    bad = [c for c in names if not c.isdigit()]
+    if bad:
+        raise ValueError(f"laoyaoba categories are the numbers of /list/N pages (e.g. 117,2), got {','.join(bad)!r}")
+    return names
+
+
 class LaoyaobaSpider(PortalSpider):
     name = "laoyaoba"
     allowed_domains = ["laoyaoba.com"]
@@ -43,15 +52,32 @@ class LaoyaobaSpider(PortalSpider):
         ".copyright", ".statement", ".related", ".qrcode",
     )
 
-    def __init__(self, *args, categories=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        names = [c.strip() for c in str(categories or "").split(",") if c.strip()]
-        bad = [c for c in names if not c.isdigit()]
-        if bad:
-            raise SpiderArgumentError(
-                f"laoyaoba categories are the numbers of /list/N pages (e.g. 117,2), got {','.join(bad)!r}"
-            )
-        self.categories = names
+    arguments = (
+        Argument("categories", lambda name, value: category_list(value), [],
+                 "numbers N of https://www.laoyaoba.com/list/N pages to read besides /jwnews (default 117)", "N[,N…]"),
+    )
+
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """爱集微 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check laoyaoba`).
+
+        @url https://www.laoyaoba.com/n/1002468
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source categories tags body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """爱集微 list page -> article requests.
+
+        @url https://www.laoyaoba.com/list/117
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 
@@ -73,11 +99,11 @@ class LaoyaobaSpider(PortalSpider):
             yield from self.feed_entries(response)
             return
         for node in response.css(".list-content li[data-id], ul#list-list > li[data-id]"):
-            href = node.xpath("./a/@href").get() or f"/n/{node.attrib['data-id']}"
+            href = node.xpath("./a/@href").get() or f"/n/{node.root.get('data-id')}"
             dates = [t for t in self.text_of(node, ".list-content-intro-left p:last-child", ".time") if DATE_TEXT_RE.match(t)]
             yield href, dates[0] if dates else None
         for node in response.css("li.card[data-id]"):
-            href = node.css("a::attr(href)").get() or f"/n/{node.attrib['data-id']}"
+            href = node.css("a::attr(href)").get() or f"/n/{node.root.get('data-id')}"
             yield href, (self.text_of(node, "div.time") or [None])[0]
 
     def feed_entries(self, response):

@@ -6,7 +6,8 @@ import re
 from datetime import datetime
 
 from newscrawl import processors as p
-from newscrawl.spiders.base import PortalSpider, SpiderArgumentError, select, values
+from newscrawl.arguments import Argument
+from newscrawl.spiders.base import PortalSpider, select, values
 
 CHANNELS = {
     "ee": "电子工程", "cloud": "云计算", "ai": "人工智能", "iot": "物联网", "robot": "机器人",
@@ -46,6 +47,18 @@ CREDIT_PARAGRAPH = (
 )
 
 
+def channel_list(value) -> list[str]:
+    names = [c.strip().lower() for c in str(value).split(",") if c.strip()]
+    if names == ["all"]:
+        names = ["www", *CHANNELS]
+    unknown = [c for c in names if c != "www" and c not in CHANNELS]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown OFweek channel(s) {','.join(unknown) or value!r}; use www, all or any of {','.join(CHANNELS)}"
+        )
+    return names
+
+
 class OfweekSpider(PortalSpider):
     name = "ofweek"
     allowed_domains = ["ofweek.com"]
@@ -65,18 +78,32 @@ class OfweekSpider(PortalSpider):
     # No author element at all (credit lines in the body, read by author()); an empty source means none.
     optional_fields = ("author", "source")
 
-    def __init__(self, *args, channels="www", **kwargs):
-        super().__init__(*args, **kwargs)
-        names = [c.strip().lower() for c in str(channels or "www").split(",") if c.strip()]
-        if names == ["all"]:
-            names = ["www", *CHANNELS]
-        unknown = [c for c in names if c != "www" and c not in CHANNELS]
-        if unknown or not names:
-            raise SpiderArgumentError(
-                f"unknown OFweek channel(s) {','.join(unknown) or channels!r}; "
-                f"use www, all or any of {','.join(CHANNELS)}"
-            )
-        self.channels = names
+    arguments = (
+        Argument("channels", lambda name, value: channel_list(value), ["www"],
+                 f"www (portal-wide news), all, or any of {','.join(CHANNELS)}", "A,B"),
+    )
+
+
+    # ---------------------------------------------------------------- contracts
+
+    def parse_article(self, response, **kwargs):
+        """OFweek article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check ofweek`).
+
+        @url https://ai.ofweek.com/2026-02/ART-201700-8420-30701342.html
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url portal site title published_at author source tags body_html body_text
+        """
+        return super().parse_article(response, **kwargs)
+
+    def parse_list(self, response, page=1):
+        """OFweek list page -> article requests.
+
+        @url https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html
+        @returns items 0 0
+        @returns requests 3
+        """
+        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 import lxml.etree
@@ -10,29 +11,38 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import processors as p
-from newscrawl.spiders.base import GenericSpider, SpiderArgumentError
+from newscrawl.arguments import Argument, regex, urls
+from newscrawl.spiders.base import GenericSpider
 
+_CLOSED_ROOT = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>\s*$")
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:url|sitemap)\s*>")
+_ROOT_OPEN = re.compile(rb"<((?:[\w.-]+:)?(?:urlset|sitemapindex))[\s>]")
 _PARSER = dict(recover=True, remove_comments=True, resolve_entities=False, no_network=True, huge_tree=False)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
 
 
 class SitemapSpider(GenericSpider):
-    """``-a pattern=REGEX`` keeps matching URLs only; ``-a since`` skips entries and child sitemaps by lastmod.
+    """``-a pattern=REGEX`` keeps matching URLs only; ``-a since`` skips entries and child sitemaps by
+    news:publication_date, else lastmod.
 
-    Scrapy's own SitemapSpider reads neither news:publication_date nor lastmod, so the walk is done here
-    with its gzip and robots.txt helpers.
+    Scrapy's own SitemapSpider gives lastmod to ``sitemap_filter`` but flattens only direct children (the
+    news:news block's publication_date and title are lost), reads no plain-text sitemaps and requests
+    the cut-off last <loc> of a truncated file; so the walk is done here, with Scrapy's gzip and
+    robots.txt helpers.
     """
 
     name = "sitemap"
     url_help = "SITEMAP_OR_ROBOTS_TXT_URL"
 
-    def __init__(self, *args, url=None, pattern=None, **kwargs):
+    arguments = (
+        Argument("url", urls, help="sitemaps, sitemap indexes or robots.txt files to read (required)",
+                 metavar="URL[,URL…]"),
+        Argument("pattern", regex, help="keep only article URLs this regular expression finds", metavar="REGEX"),
+    )
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.start_urls = self.required_urls(url)
-        try:
-            self.pattern = re.compile(pattern) if pattern else None
-        except re.error as exc:
-            raise SpiderArgumentError(f"pattern is not a valid regular expression ({exc}): {pattern!r}") from None
+        self.start_urls = self.required_urls(self.url)
         self._sitemaps_seen: set[str] = set()
 
     async def start(self):
@@ -48,8 +58,20 @@ class SitemapSpider(GenericSpider):
         self._sitemaps_seen.add(url)
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error, meta={"newscrawl": "list"})
 
+    def parse(self, response, **kwargs):
+        """`scrapy parse --spider=sitemap URL`: robots.txt, a sitemap (index), or an article page."""
+        if response.url.rstrip("/").endswith("/robots.txt"):
+            return self.parse_robots(response)
+        kind = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        body = response.body.lstrip()[:5]
+        if "xml" in kind or "text/plain" in kind or body == b"<?xml" or gzip_magic_number(response):
+            return self.parse_sitemap(response)
+        return self.parse_article(response)
+
     def parse_robots(self, response):
-        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        # A UTF-8 byte order mark would hide the first line's "Sitemap:" from Scrapy's reader.
+        body = response.body[3:] if response.body.startswith(codecs.BOM_UTF8) else response.body
+        urls = list(sitemap_urls_from_robots(body, base_url=response.url))
         if not urls:
             self.crawler.stats.inc_value("newscrawl/list_pages_empty")
             self.logger.warning("No Sitemap: lines in %s", response.url)
@@ -62,6 +84,12 @@ class SitemapSpider(GenericSpider):
         stats = self.crawler.stats
         stats.inc_value("newscrawl/list_pages")
         body = self.sitemap_body(response)
+        if body and body.startswith(codecs.BOM_UTF8):
+            body = body[3:]
+        if body and not body.lstrip()[:1] == b"<":
+            yield from self.parse_text_sitemap(response, body)
+            return
+        body = self.complete_entries(response, body)
         root = None
         if body:
             try:
@@ -100,6 +128,38 @@ class SitemapSpider(GenericSpider):
         if not entries:
             stats.inc_value("newscrawl/list_pages_empty")
             self.logger.warning("Empty sitemap %s", response.url)
+
+    def parse_text_sitemap(self, response, body: bytes):
+        """A plain-text sitemap (sitemaps.org): one URL per line, UTF-8; anything else on a line is skipped."""
+        stats = self.crawler.stats
+        entries = 0
+        for line in body.decode("utf-8", errors="replace").splitlines():
+            loc = p.absolute_url(line.strip()) if line.strip().lower().startswith(("http://", "https://")) else None
+            if not loc:
+                continue
+            entries += 1
+            if self.pattern and not self.pattern.search(loc):
+                stats.inc_value("newscrawl/sitemap/url_not_matching")
+                continue
+            stats.inc_value("newscrawl/sitemap/urls")
+            yield self.article_request(loc, meta={"sitemap_entry": {"loc": loc}})
+        if not entries:
+            stats.inc_value("newscrawl/list_pages_empty")
+            self.logger.warning("Not a sitemap: %s", response.url)
+
+    def complete_entries(self, response, body: bytes | None) -> bytes | None:
+        """A file cut off mid-way (no closing root tag) back to its last complete entry, so that no
+        half-written <loc> is requested (``newscrawl/sitemap/truncated``)."""
+        root = _ROOT_OPEN.search(body[:4096]) if body else None
+        if root is None or _CLOSED_ROOT.search(body[-2048:]):
+            return body  # complete, or not a sitemap at all (said later)
+        ends = list(_ENTRY_END.finditer(body))
+        self.crawler.stats.inc_value("newscrawl/sitemap/truncated")
+        self.logger.warning("Sitemap %s is truncated: reading its %s complete entries", response.url,
+                            "no" if not ends else "first")
+        if not ends:
+            return None
+        return body[: ends[-1].end()] + b"</" + root.group(1) + b">"
 
     def sitemap_body(self, response) -> bytes | None:
         """The XML of a sitemap response, gunzipped when it is a .gz file."""

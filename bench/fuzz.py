@@ -1,0 +1,184 @@
+"""Fuzz every processor with N hostile inputs and every portal spider with M mutated article pages.
+
+Prints, per processor and per spider: exceptions, hangs (over --hang seconds, interrupted at 10x that),
+invariant breaks and the slowest input. Exit status 1 when anything broke.
+
+    /work/main/.venv/bin/python bench/fuzz.py --inputs 2000 --pages 1000 [--seed 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.chdir(ROOT)
+
+import hostile  # noqa: E402
+from newscrawl.items import Article  # noqa: E402
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang()
+
+
+def timed(call, limit: float):
+    """(result or exception, seconds); a call longer than ``limit`` is interrupted as a Hang."""
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    started = time.perf_counter()
+    try:
+        result = call()
+    except Hang as exc:
+        result = exc
+    except Exception as exc:  # what we are here to find
+        result = exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return result, time.perf_counter() - started
+
+
+def fuzz_processors(n: int, rng: random.Random, hang: float) -> dict:
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    report = {}
+    for name, check in hostile.processor_checks(now):
+        counts, slowest, first = Counter(), (0.0, ""), {}
+        for i in range(n):
+            value = hostile.hostile_text(rng, huge=(i % 50 == 0))
+            result, seconds = timed(lambda: check(value), hang * 10)
+            if seconds > slowest[0]:
+                slowest = (seconds, value)
+            if isinstance(result, Hang) or seconds > hang:
+                counts["hangs"] += 1
+                first.setdefault("hang", value)
+            elif isinstance(result, Exception):
+                counts["exceptions"] += 1
+                first.setdefault("exception", f"{type(result).__name__}: {result} <- {value[:80]!r}")
+            elif result:
+                counts["invariant_breaks"] += 1
+                first.setdefault("invariant", f"{result[0]} <- {value[:80]!r}")
+        report[name] = (counts, slowest, first)
+    return report
+
+
+SAVE_DIR: Path | None = None
+
+
+def save(name: str, body: bytes) -> None:
+    """Keep a page that broke something (--save DIR), to reproduce it."""
+    if SAVE_DIR is not None:
+        SAVE_DIR.mkdir(parents=True, exist_ok=True)
+        (SAVE_DIR / name).write_bytes(body)
+
+
+def fuzz_pages(m: int, rng: random.Random, hang: float) -> dict:
+    pages = hostile.fixture_pages()
+    by_spider = defaultdict(list)
+    for name, url, body in pages:
+        by_spider[name].append((url, body))
+    spiders = {name: hostile.make_spider(name) for name in sorted(by_spider)}
+    for name, spider in spiders.items():  # warm-up: one-time loading (trafilatura's stop lists) is not a hang
+        for url, body in by_spider[name]:
+            hostile.parse_mutated(spider, url, body)
+    report = {name: [Counter(), (0.0, ""), {}] for name in spiders}
+    for i in range(m):
+        name = sorted(spiders)[i % len(spiders)]
+        url, body = rng.choice(by_spider[name])
+        mutated, kind = hostile.mutate(body, rng)
+        result, seconds = timed(lambda: hostile.parse_mutated(spiders[name], url, mutated), hang * 10)
+        counts, slowest, first = report[name]
+        if seconds > slowest[0]:
+            report[name][1] = (seconds, f"{kind} of {url}")
+        if isinstance(result, Hang) or seconds > hang:
+            counts["hangs"] += 1
+            first.setdefault("hang", f"{kind} of {url}")
+            save(f"hang-{name}-{i}.html", mutated)
+            continue
+        if isinstance(result, Exception):
+            counts["exceptions"] += 1
+            save(f"exception-{name}-{i}.html", mutated)
+            first.setdefault("exception", f"{type(result).__name__}: {result} ({kind} of {url})\n"
+                             + "".join(traceback.format_exception(result)[-3:]))
+            continue
+        outputs, delta = result
+        items = [o for o in outputs if isinstance(o, Article)]
+        breaks = [b for item in items for b in hostile.check_article(item)]
+        if breaks:
+            counts["invariant_breaks"] += 1
+            first.setdefault("invariant", f"{breaks[0]} ({kind} of {url})")
+        reasons = [k for k in delta if k.startswith(hostile.COUNTED_REASONS) and k != "newscrawl/article_pages"]
+        if items:
+            counts["articles"] += 1
+        elif reasons:
+            counts["counted_reasons"] += 1
+            for reason in reasons:
+                counts[f"  {reason}"] += 1
+        else:
+            counts["silent"] += 1
+            first.setdefault("silent", f"{kind} of {url}")
+        counts["pages"] += 1
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=2000, help="hostile inputs per processor")
+    parser.add_argument("--pages", type=int, default=1000, help="mutated article pages, spread over the spiders")
+    parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--hang", type=float, default=2.0, help="seconds over which a call counts as a hang")
+    parser.add_argument("--save", type=Path, help="directory to write the pages that broke something to")
+    args = parser.parse_args()
+    global SAVE_DIR
+    SAVE_DIR = args.save
+    signal.signal(signal.SIGALRM, _alarm)
+    import logging
+
+    logging.disable(logging.WARNING)  # the spiders' warnings about broken pages are expected by the thousand
+    rng = random.Random(args.seed)
+    broken = 0
+    started = time.perf_counter()
+    processors = fuzz_processors(args.inputs, rng, args.hang)
+    print(f"processors: {args.inputs} inputs each, {len(processors)} processors, "
+          f"{args.inputs * len(processors)} calls in {time.perf_counter() - started:.1f} s")
+    print(f"{'processor':22} {'exceptions':>10} {'hangs':>6} {'breaks':>7} {'slowest':>9}")
+    for name, (counts, slowest, first) in processors.items():
+        broken += counts["exceptions"] + counts["hangs"] + counts["invariant_breaks"]
+        print(f"{name:22} {counts['exceptions']:>10} {counts['hangs']:>6} {counts['invariant_breaks']:>7} "
+              f"{slowest[0] * 1000:>7.1f}ms  slowest: {slowest[1][:40]!r} ({len(slowest[1])} chars)")
+        for what, example in first.items():
+            print(f"    first {what}: {example}")
+    started = time.perf_counter()
+    pages = fuzz_pages(args.pages, rng, args.hang)
+    print(f"\npages: {args.pages} mutated article pages in {time.perf_counter() - started:.1f} s")
+    print(f"{'spider':10} {'pages':>6} {'articles':>9} {'counted':>8} {'silent':>7} {'exceptions':>10} {'hangs':>6} "
+          f"{'breaks':>7} {'slowest':>9}")
+    reasons = Counter()
+    for name, (counts, slowest, first) in pages.items():
+        broken += counts["exceptions"] + counts["hangs"] + counts["invariant_breaks"] + counts["silent"]
+        print(f"{name:10} {counts['pages']:>6} {counts['articles']:>9} {counts['counted_reasons']:>8} "
+              f"{counts['silent']:>7} {counts['exceptions']:>10} {counts['hangs']:>6} {counts['invariant_breaks']:>7} "
+              f"{slowest[0] * 1000:>7.0f}ms  slowest: {slowest[1]}")
+        reasons.update({k.strip(): v for k, v in counts.items() if k.startswith("  ")})
+        for what, example in first.items():
+            print(f"    first {what}: {example}")
+    print("counted reasons of the pages that gave no article:", dict(reasons.most_common()))
+    print("\nRESULT:", "nothing broke" if not broken else f"{broken} failures")
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

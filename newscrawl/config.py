@@ -1,0 +1,300 @@
+"""The one place that reads and checks settings: `-s NAME=value` and the environment take the same spellings."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from newscrawl.exitcodes import EXIT_USAGE
+
+logger = logging.getLogger(__name__)
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+BOOL_HELP = "1/0, true/false, yes/no or on/off"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# Scrapy's own knobs that people set by hand: a typo here stops the run instead of a traceback mid-start.
+SCRAPY_KINDS = {
+    "DOWNLOAD_DELAY": ("float", 0), "DOWNLOAD_TIMEOUT": ("float", 0.001), "RANDOMIZE_DOWNLOAD_DELAY": ("bool", None),
+    "CONCURRENT_REQUESTS": ("int", 1), "CONCURRENT_REQUESTS_PER_DOMAIN": ("int", 1),
+    "CONCURRENT_ITEMS": ("int", 1), "RETRY_TIMES": ("int", 0), "RETRY_ENABLED": ("bool", None),
+    "AUTOTHROTTLE_ENABLED": ("bool", None), "AUTOTHROTTLE_START_DELAY": ("float", 0),
+    "AUTOTHROTTLE_MAX_DELAY": ("float", 0), "AUTOTHROTTLE_TARGET_CONCURRENCY": ("float", 0.001),
+    "AUTOTHROTTLE_DEBUG": ("bool", None), "ROBOTSTXT_OBEY": ("bool", None), "COOKIES_ENABLED": ("bool", None),
+    "HTTPCACHE_ENABLED": ("bool", None), "TELNETCONSOLE_ENABLED": ("bool", None), "DEPTH_LIMIT": ("int", 0),
+    "CLOSESPIDER_ITEMCOUNT": ("int", 0), "CLOSESPIDER_PAGECOUNT": ("int", 0), "CLOSESPIDER_ERRORCOUNT": ("int", 0),
+    "CLOSESPIDER_TIMEOUT": ("float", 0), "DOWNLOAD_MAXSIZE": ("int", 0), "DOWNLOAD_WARNSIZE": ("int", 0),
+    "LOG_LEVEL": ("level", None),
+}
+# Kinds the defaults in settings.py cannot show, and lower bounds.
+NEWSCRAWL_KINDS = {
+    "NEWSCRAWL_NOW": ("datetime", None),
+    "NEWSCRAWL_STORE_BATCH_SIZE": ("int", 1), "NEWSCRAWL_STORE_FLUSH_INTERVAL": ("float", 0.001),
+    "NEWSCRAWL_STORE_RETRIES": ("int", 0), "NEWSCRAWL_STORE_RETRY_DELAY": ("float", 0),
+    "NEWSCRAWL_STORE_TIMEOUT": ("float", 0.001), "NEWSCRAWL_MIRROR_LATENCY": ("float", 0),
+    "NEWSCRAWL_MAX_ERRORS": ("int", 0), "NEWSCRAWL_PROGRESS": ("progress", None),
+    "NEWSCRAWL_PROGRESS_INTERVAL": ("float", 0), "NEWSCRAWL_MONITOR_MIN_SAMPLE": ("int", 1),
+    "NEWSCRAWL_MONITOR_MIN_COVERAGE": ("shares", None), "NEWSCRAWL_MONITOR_MAX_FALLBACK": ("shares", None),
+    "NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE": ("share", None), "NEWSCRAWL_MONITOR_MIN_ITEMS": ("int", 0),
+    "NEWSCRAWL_MONITOR_HISTORY": ("int", 0), "NEWSCRAWL_MONITOR_COVERAGE_DROP": ("share", None),
+    "NEWSCRAWL_MONITOR_FALLBACK_RISE": ("share", None), "NEWSCRAWL_MONITOR_COUNT_RATIO": ("share", None),
+    "NEWSCRAWL_REDIS_IDLE_TIMEOUT": ("float", 0.001), "NEWSCRAWL_REDIS_HEARTBEAT": ("float", 0.001),
+    "NEWSCRAWL_MONITOR_MAX_FAILED": ("share", None), "NEWSCRAWL_RETRY_AFTER_MAX": ("float", 0),
+    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
+    "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
+}
+# Environment variables that are not settings of the same name.
+ENVIRONMENT_ALIASES = {
+    "NEWSCRAWL_LOG_LEVEL": "LOG_LEVEL", "NEWSCRAWL_DOWNLOAD_MAXSIZE": "DOWNLOAD_MAXSIZE",
+    "NEWSCRAWL_DOWNLOAD_WARNSIZE": "DOWNLOAD_WARNSIZE",
+}
+NOT_SETTINGS = ("NEWSCRAWL_TEST_", "NEWSCRAWL_REQUIRE_SERVICES")  # the test suite's own variables
+
+
+class ConfigError(ValueError):
+    """One or more settings that cannot work; ``lines`` holds one line per mistake."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    minimum: float | None = None
+
+    def parse(self, value):
+        """The typed value, or ValueError whose text says what is accepted."""
+        kind = self.name
+        if kind == "bool":
+            return parse_bool(value)
+        if kind in ("int", "float"):
+            return self._number(value)
+        if kind == "share":
+            number = Kind("float").parse(value)
+            if not 0 <= number <= 1:
+                raise ValueError("a share between 0 and 1")
+            return number
+        if kind == "shares":
+            return parse_shares(value)
+        if kind == "datetime":
+            if value in (None, ""):
+                return ""
+            try:
+                datetime.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError("an ISO 8601 time like 2026-07-23T16:32:00+08:00") from None
+            return str(value).strip()
+        if kind == "date":
+            try:
+                date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError("a date like 1990-01-01") from None
+            return str(value).strip()
+        if kind == "networks":
+            names = [n.strip() for n in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if n.strip()]
+            try:
+                for name in names:
+                    if name != "*":
+                        ipaddress.ip_network(name, strict=False)
+            except ValueError:
+                raise ValueError("networks like 127.0.0.1/32,10.0.0.0/8 separated by commas, or *") from None
+            return ",".join(names)
+        if kind == "level":
+            level = str(value).strip().upper()
+            if level not in LOG_LEVELS and not level.isdigit():  # logging's numbers (20) are levels too
+                raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+            return int(level) if level.isdigit() else level
+        if kind == "progress":
+            word = str(value).strip().lower()
+            if word != "auto" and word not in TRUE_WORDS + FALSE_WORDS:
+                raise ValueError("auto, on or off")
+            return word
+        return value  # text: taken as given (lists stay lists for getlist)
+
+    def _number(self, value):
+        integer = self.name == "int"
+        what = "a whole number" if integer else "a number"
+        if self.minimum is not None:
+            what += f" of at least {self.minimum:g}"
+        if isinstance(value, bool):
+            raise ValueError(what)
+        try:
+            if integer:
+                number = value if isinstance(value, int) else int(str(value).strip())
+            else:
+                number = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
+        except (TypeError, ValueError):
+            raise ValueError(what) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(what)
+        if self.minimum is not None and number < self.minimum:
+            raise ValueError(what)
+        return number
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if value is not None else ""
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(BOOL_HELP)
+
+
+def parse_shares(value) -> dict[str, float]:
+    what = 'a JSON object of field names and shares between 0 and 1, e.g. {"title": 0.9}'
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise ValueError(what) from None
+    if not isinstance(value, dict):
+        raise ValueError(what)
+    try:
+        shares = {str(k): float(v) for k, v in value.items()}
+    except (TypeError, ValueError):
+        raise ValueError(what) from None
+    if not all(0 <= v <= 1 for v in shares.values()):
+        raise ValueError(what)
+    return shares
+
+
+def project_defaults() -> dict:
+    """The NEWSCRAWL_* defaults of newscrawl/settings.py: their type is the setting's kind."""
+    from newscrawl import settings as module
+
+    return {name: getattr(module, name) for name in dir(module) if name.startswith("NEWSCRAWL_")}
+
+
+def kinds() -> dict[str, Kind]:
+    """Every checked setting and its kind; a NEWSCRAWL_* setting not listed takes the type of its default."""
+    found = {name: Kind(*spec) for name, spec in SCRAPY_KINDS.items()}
+    for name, default in project_defaults().items():
+        if isinstance(default, bool):
+            found[name] = Kind("bool")
+        elif isinstance(default, (int, float)):
+            found[name] = Kind("int" if isinstance(default, int) else "float", 0)
+        elif isinstance(default, dict):
+            found[name] = Kind("shares")
+        else:
+            found[name] = Kind("str")
+    found.update({name: Kind(*spec) for name, spec in NEWSCRAWL_KINDS.items()})
+    return found
+
+
+def environment_settings(environ=None) -> dict[str, str]:
+    """The environment's NEWSCRAWL_* variables as settings (NEWSCRAWL_LOG_LEVEL is LOG_LEVEL)."""
+    environ = os.environ if environ is None else environ
+    return {
+        ENVIRONMENT_ALIASES.get(name, name): value for name, value in environ.items()
+        if name.startswith("NEWSCRAWL_") and not name.startswith(NOT_SETTINGS)
+    }
+
+
+def apply_environment(settings: BaseSettings, environ=None) -> None:
+    """Environment variables override settings.py; `-s` (and a spider's custom_settings) override them."""
+    project = SETTINGS_PRIORITIES["project"]
+    for name, value in environment_settings(environ).items():
+        if (settings.getpriority(name) or 0) <= project:
+            settings.set(name, value, priority="project")
+
+
+def problems(settings: BaseSettings, environ=None) -> list[str]:
+    """One line per setting that cannot work, saying what it accepts; also unknown NEWSCRAWL_* names."""
+    table = kinds()
+    lines = []
+    for name, kind in table.items():
+        if name not in settings:
+            continue
+        value = settings.get(name)
+        if value is None or (value == "" and kind.name not in ("int", "float", "bool", "share")):
+            continue
+        try:
+            kind.parse(value)
+        except ValueError as exc:
+            lines.append(f"{name}={_show(value)}: must be {exc}")
+    known = set(table) | set(ENVIRONMENT_ALIASES)
+    environment = environment_settings(environ)
+    for name in sorted({n for n in settings.attributes if n.startswith("NEWSCRAWL_")} | set(environment)):
+        if name not in known and not name.startswith(NOT_SETTINGS):
+            lines.append(f"{name}: no such setting{_did_you_mean(name, known)}")
+    return lines
+
+
+def normalise(settings: BaseSettings) -> None:
+    """Replace each checked value that parses by its typed value (`on` becomes True), at its own priority."""
+    for name, kind in kinds().items():
+        if name not in settings or settings.get(name) is None:
+            continue
+        try:
+            value = kind.parse(settings.get(name))
+        except ValueError:
+            continue
+        settings.set(name, value, priority=settings.getpriority(name) or 0)
+
+
+def configure(settings: BaseSettings, environ=None) -> None:
+    """The environment into the settings, and every value that parses typed: what each command starts with."""
+    apply_environment(settings, environ)
+    normalise(settings)
+
+
+def check(settings: BaseSettings, environ=None) -> None:
+    lines = problems(settings, environ)
+    if lines:
+        raise ConfigError(lines)
+    if not settings.frozen:
+        normalise(settings)
+
+
+def report(lines: list[str], prefix: str = "") -> None:
+    """Each line on stderr, and in the log when it goes to a file (Scrapyd's job log)."""
+    for line in lines:
+        if _logs_to_file():
+            logger.error("%s%s", prefix, line)
+        print(f"{prefix}{line}", file=sys.stderr)
+
+
+def stop(lines: list[str], prefix: str = "") -> None:
+    report(lines, prefix)
+    raise SystemExit(EXIT_USAGE)
+
+
+class Config:
+    """Add-on (first in ADDONS): environment into the settings before any crawler, checked per crawler."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings):
+        configure(settings)
+
+    def update_settings(self, settings):
+        try:
+            check(settings)
+        except ConfigError as exc:
+            stop(exc.lines)
+
+
+def _logs_to_file() -> bool:
+    return any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers)
+
+
+def _show(value) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else repr(value) if value == "" else str(value)
+
+
+def _did_you_mean(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
