@@ -13,6 +13,10 @@ exact, author and source exact, and body F1 on characters (whitespace removed) f
   cssselect<1.4, so it is not a project dependency: install it aside with
   ``pip install --no-deps --target /tmp/rlx readability-lxml==0.9`` and set PYTHONPATH=/tmp/rlx),
 - ``baseline``: the whole page's visible text (what no extractor at all would give).
+
+A second table follows: newscrawl, GNE and trafilatura per field on the real pages of
+../shared/realpages/gne-dev/ against the facts in bench/gne_dev_facts.json (bench/realpages_accuracy.py;
+``--realpages held-out|all|none``, ``--no-gne``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from scrapy.http import HtmlResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
@@ -161,6 +166,9 @@ def _chars(text: str | None) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="print every page whose title, date or body differ")
+    parser.add_argument("--realpages", choices=("dev", "held-out", "all", "none"), default="dev",
+                        help="which real pages to score in the second table (default: dev)")
+    parser.add_argument("--no-gne", action="store_true", help="leave GNE out of the second table")
     args = parser.parse_args(argv)
     try:
         importlib.import_module("readability")
@@ -230,6 +238,11 @@ def main(argv=None) -> int:
         print(f"\nbody F1, generic / whole-page baseline: {totals['f1'] / max(totals['baseline'], 1e-9):.2f}x"
               + (f"; generic / readability: {totals['f1'] / max(totals['readability'], 1e-9):.2f}x" if have_readability else ""))
     print(f"{totals['pages']} article pages of {len(rows)} portals in {elapsed:.1f} s")
+    if args.realpages != "none":
+        import realpages_accuracy
+
+        print()
+        realpages_accuracy.main(["--set", args.realpages] + (["--no-gne"] if args.no_gne else []))
     return 0
 
 

@@ -62,7 +62,8 @@ def newscrawl_result(html: str, url: str) -> dict:
 def trafilatura_result(html: str, url: str) -> dict:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, as_dict=True) or {}
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    doc = doc.as_dict() if doc is not None else {}
     return {"title": doc.get("title"), "date": doc.get("date"), "author": doc.get("author"), "body": doc.get("text"),
             "crumbs": doc.get("categories") or [], "tags": doc.get("tags") or []}
 

@@ -36,6 +36,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.controlchars.ControlCharactersMiddleware": 584,
     "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,

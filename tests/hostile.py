@@ -275,17 +275,27 @@ def parse_mutated(spider, url: str, body: bytes) -> tuple[list, dict]:
     from scrapy.http import HtmlResponse, Request
 
     before = dict(spider.crawler.stats.get_stats())
-    outputs = list(spider.parse_article(HtmlResponse(url=url, body=body, request=Request(url))))
+    outputs = list(spider.parse_article(downloaded(spider, HtmlResponse(url=url, body=body, request=Request(url)))))
     for _ in range(3):
         requests = [o for o in outputs if isinstance(o, scrapy.Request)]
         if not requests:
             break
         request = requests[0]
-        response = HtmlResponse(url=request.url, body=body, request=request)
+        response = downloaded(spider, HtmlResponse(url=request.url, body=body, request=request))
         outputs = [o for o in outputs if o is not request] + list(request.callback(response, **request.cb_kwargs))
     after = spider.crawler.stats.get_stats()
     delta = {k: v - before.get(k, 0) for k, v in after.items() if isinstance(v, int) and v != before.get(k, 0)}
     return outputs, delta
+
+
+def downloaded(spider, response):
+    """The response as the spider gets it in a crawl: through the project's response-cleaning downloader middlewares."""
+    from newscrawl.middlewares.charset import RedecodeMiddleware
+    from newscrawl.middlewares.controlchars import ControlCharactersMiddleware
+
+    for middleware in (RedecodeMiddleware, ControlCharactersMiddleware):  # process_response order: 585, then 584
+        response = middleware.from_crawler(spider.crawler).process_response(response.request, response)
+    return response
 
 
 COUNTED_REASONS = ("newscrawl/pages/", "newscrawl/drift/", "newscrawl/multipage")

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscrawl.extract import PageExtractor, extract_article
 from newscrawl.extract.body import is_ad_token
@@ -277,3 +279,28 @@ def test_page_extractor_is_lazy_and_total_on_garbage():
         assert page.body_html is None
         assert page.published_at is None or isinstance(page.published_at, str)
 
+
+
+_TAGS = st.sampled_from(["div", "p", "h1", "h2", "span", "a", "br", "li", "ul", "time", "script", "table", "td"])
+_TEXT = st.text(alphabet=st.sampled_from(list("周琦姚明记者编辑来源：:/-年月日0123456789 <>&\"'（）【】")), max_size=30)
+
+
+@st.composite
+def markup(draw):
+    """Random, often broken markup with the words bylines are made of."""
+    parts = []
+    for _ in range(draw(st.integers(0, 25))):
+        tag = draw(_TAGS)
+        cls = draw(st.sampled_from(["", ' class="title"', ' class="ad"', ' class="crumb"', ' class="content"', ' id="a"']))
+        parts.append(draw(st.sampled_from([f"<{tag}{cls}>", f"</{tag}>", ""])) + draw(_TEXT))
+    return "<html><head><title>" + draw(_TEXT) + "</title></head><body>" + "".join(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(markup())
+def test_the_extractor_never_raises_and_fields_keep_their_kind(html):
+    item = extract_article(html, URL)
+    for field in ("title", "author", "source", "published_at", "body_text", "language"):
+        value = getattr(item, field)
+        assert value is None or isinstance(value, str)
+    assert all(isinstance(t, str) and t for t in item.tags + item.categories)

@@ -270,3 +270,43 @@ def test_the_monitor_alarms_on_a_high_failed_page_rate():
     alarms = check(Measures.from_stats(stats), [], Thresholds(max_failed=0.2))
     assert any(a.startswith("failed: 15 of 45 pages") for a in alarms)
     assert not any(a.startswith("failed") for a in check(Measures.from_stats({**stats, "newscrawl/pages/failed/KeyError": 1}), [], Thresholds()))
+
+
+# ---------------------------------------------------------------- the generic spiders keep to their domains
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>本站文章</title><link>https://www.news.example.com.cn/a/1.html</link><description>&lt;p&gt;本站正文&lt;/p&gt;</description></item>
+<item><title>元数据</title><link>http://169.254.169.254/latest/meta-data/</link><description>&lt;p&gt;别处正文一&lt;/p&gt;</description></item>
+<item><title>别的网站</title><link>https://other.example.org/b.html</link><description>&lt;p&gt;别处正文二&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def feed_outputs(**kwargs):
+    from newscrawl.spiders.feed import FeedSpider
+
+    url = "https://rss.news.example.com.cn/feed.xml"
+    crawler = get_crawler(FeedSpider)
+    crawler.spider = spider = crawler._create_spider(url=url, **kwargs)
+    crawler.stats.open_spider()
+    response = scrapy.http.XmlResponse(url=url, body=FEED.encode(), request=Request(url))
+    return spider, list(spider.parse_feed(response))
+
+
+def test_a_feed_spider_keeps_to_its_feeds_registrable_domain():
+    spider, outputs = feed_outputs()
+    assert spider.allowed_domains == ["example.com.cn"]
+    assert [r.url for r in outputs if isinstance(r, Request)] == ["https://www.news.example.com.cn/a/1.html"]
+    kept = items_of(outputs)  # the entries elsewhere: stored from the feed's own content, never fetched
+    assert sorted(i.title for i in kept) == ["元数据", "别的网站"]
+    assert spider.crawler.stats.get_value("newscrawl/offsite/feed_entry") == 2
+
+
+def test_follow_domains_widens_what_a_generic_spider_follows():
+    spider, outputs = feed_outputs(follow_domains="other.example.org")
+    assert sorted(r.url for r in outputs if isinstance(r, Request)) == [
+        "https://other.example.org/b.html", "https://www.news.example.com.cn/a/1.html"]
+    spider, outputs = feed_outputs(follow_domains="*")
+    assert len([r for r in outputs if isinstance(r, Request)]) == 3  # the address guard still refuses 169.254.x
+    with pytest.raises(Exception, match="follow_domains"):
+        feed_outputs(follow_domains="http://x/")

@@ -3,10 +3,11 @@ portal spider's parse_article: an article that keeps every invariant, or a count
 
 import random
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from hostile import COUNTED_REASONS, check_article, fixture_pages, make_spider, mutate, parse_mutated
+from hostile import COUNTED_REASONS, check_article, downloaded, fixture_pages, make_spider, mutate, parse_mutated
 from newscrawl.items import Article
 
 PAGES = fixture_pages()
@@ -46,3 +47,36 @@ def test_unmutated_pages_keep_every_invariant(name):
         outputs, _ = parse_mutated(spider, url, body)
         for item in (o for o in outputs if isinstance(o, Article)):
             assert check_article(item) == [], url
+
+
+FIX = Path(__file__).parent / "fixtures"
+LIST_PAGES = {
+    "c114": ("https://www.c114.com.cn/news/roll.asp", FIX / "c114/mirror/www.c114.com.cn/news/roll.asp"),
+    "ithome": ("https://www.ithome.com/list/", FIX / "ithome/mirror/www.ithome.com/list/index.html"),
+    "elecfans": ("https://www.elecfans.com/article/90/", FIX / "elecfans/mirror/www.elecfans.com/article/90/index.html"),
+    "gasgoo": ("https://auto.gasgoo.com/auto-news/C-601", FIX / "gasgoo/list-C-601.html"),
+    "laoyaoba": ("https://www.laoyaoba.com/list/117", FIX / "laoyaoba/list-117.html"),
+    "ofweek": ("https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
+               Path(__file__).resolve().parents[1] / "samples/mirror/www.ofweek.com/CATList-8100-CHANGYIEXINWE.html"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_PAGES))
+def test_mutated_list_pages_never_raise(name):
+    """List pages too (with -a since, whose date parsing lost whole list pages): requests or a counted empty list."""
+    import scrapy
+    from scrapy.http import HtmlResponse, Request
+
+    url, path = LIST_PAGES[name]
+    body = path.read_bytes()
+    spider = make_spider(name)
+    spider.since = __import__("datetime").date(2025, 1, 1)
+    rng = random.Random(f"i9-list-{name}")
+    for _ in range(PER_SPIDER // 2):
+        mutated, kind = mutate(body, rng)
+        before = spider.crawler.stats.get_value("newscrawl/list_pages_empty", 0)
+        outputs = list(spider.parse_list(downloaded(spider, HtmlResponse(url=url, body=mutated, request=Request(url))), page=1))
+        requests = [o for o in outputs if isinstance(o, scrapy.Request)]
+        empty = spider.crawler.stats.get_value("newscrawl/list_pages_empty", 0) > before
+        older = spider.crawler.stats.get_value("newscrawl/skipped/older_than_since", 0)
+        assert requests or empty or older, (kind, name)

@@ -87,6 +87,7 @@ def main_text(html: str, url: str | None = None, title: str | None = None, headl
     for body in (densest_block(tree, headline_line), trafilatura_body(tree, url)):
         if body is None:
             continue
+        paragraphize(body)
         removed = trim(body, title)
         out = _acceptable(body, anchors)
         if out:
@@ -273,6 +274,63 @@ def trim(body, title: str | None = None) -> list[str]:
         _drop(block, keep_tail=False)
     _strip_editor_tail(body)
     return removed
+
+
+_INLINE = {"a", "b", "strong", "em", "i", "u", "span", "font", "sup", "sub", "small", "big", "mark", "code", "abbr"}
+
+
+def paragraphize(node) -> None:
+    """Text that lives loose between blocks or <br>s ("…。<br>编辑|禤志杰<br>") becomes <p> elements, so
+    that each line can be judged (and trimmed) on its own.
+
+    >>> div = lxml.html.fromstring("<div><p>一段正文。</p>第二行<br>编辑|禤志杰<img src=x.gif></div>")
+    >>> paragraphize(div); [p.text_content() for p in div.iter("p")]
+    ['一段正文。', '第二行', '编辑|禤志杰']
+    """
+    for child in list(node):
+        if isinstance(child.tag, str) and child.tag not in _INLINE and child.tag not in ("p", "br", "img"):
+            paragraphize(child)
+    loose = (node.text or "").strip() or any((c.tail or "").strip() for c in node)
+    has_blocks = any(isinstance(c.tag, str) and c.tag not in _INLINE and c.tag not in ("br", "img") for c in node)
+    has_breaks = any(isinstance(c.tag, str) and c.tag == "br" for c in node)
+    if not loose or node.tag in _INLINE or node.tag == "p" or not (has_blocks or has_breaks):
+        return
+    pieces = []  # (kind, value): "text" strings, inline elements, "break", block elements
+    if node.text:
+        pieces.append(("text", node.text))
+    for child in list(node):
+        tail = child.tail
+        child.tail = None
+        if isinstance(child.tag, str) and child.tag == "br":
+            pieces.append(("break", child))
+        elif isinstance(child.tag, str) and (child.tag in _INLINE or child.tag == "img"):
+            pieces.append(("inline", child))
+        else:
+            pieces.append(("block", child))
+        if tail:
+            pieces.append(("text", tail))
+        node.remove(child)
+    node.text = None
+    current = None
+    for kind, value in pieces:
+        if kind == "block":
+            node.append(value)
+            current = None
+        elif kind == "break":
+            current = None
+        elif kind == "text" and not value.strip() and current is None:
+            continue
+        else:
+            if current is None:
+                current = lxml.html.Element("p")
+                node.append(current)
+            if kind == "text":
+                if len(current):
+                    current[-1].tail = (current[-1].tail or "") + value
+                else:
+                    current.text = (current.text or "") + value
+            else:
+                current.append(value)
 
 
 def _lines(block) -> list[str]:

@@ -23,10 +23,11 @@ from newscrawl.extract.structured import (
 )
 from newscrawl.extract.title import TITLE_SEP
 
-# Fields the extractor can supply, in the order a loader should receive them.
+# Fields the extractor can supply, in the order a loader should receive them (the body before the author:
+# bylines in the text's first and last lines are read from it).
 FIELDS = (
-    "url", "site", "title", "published_at", "author", "source", "summary",
-    "tags", "categories", "headimg", "body_html", "language",
+    "url", "site", "title", "body_html", "published_at", "author", "source", "summary",
+    "tags", "categories", "headimg", "language",
 )
 _HEADLINE_XPATH = (
     "//h1|//h2|//h3|//h4|//h5|//*[self::div or self::p or self::span or self::strong or self::td]"
@@ -410,7 +411,9 @@ class PageExtractor:
     @property
     def _text_authors(self) -> list[str]:
         lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
-        body_lines = [line for line in (p.html_to_text(self.body_html) or "").splitlines() if line.strip()]
+        # the text is read only when it has been extracted anyway: a portal missing just the author pays nothing
+        body = self.__dict__.get("body_html")
+        body_lines = [line for line in (p.html_to_text(body) or "").splitlines() if line.strip()]
         for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
             found = authors_in_text(line)
             if found:

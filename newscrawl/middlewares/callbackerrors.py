@@ -6,21 +6,16 @@ import logging
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from newscrawl.middlewares import CrawlerMiddleware
+
 logger = logging.getLogger(__name__)
 
 
-class CallbackErrorMiddleware:
+class CallbackErrorMiddleware(CrawlerMiddleware):
     """``newscrawl/pages/failed/<Exception>`` (the monitor's failed-page rate) and one log line with the URL and traceback.
 
     Outermost spider middleware, so exceptions from other middlewares' output are counted too.
     """
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_spider_exception(self, response, exception, spider=None):
         if isinstance(exception, HttpError):

@@ -6,24 +6,19 @@ import logging
 
 from scrapy.http import TextResponse
 
+from newscrawl.middlewares import CrawlerMiddleware
+
 logger = logging.getLogger(__name__)
 
 _REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
-class RedecodeMiddleware:
+class RedecodeMiddleware(CrawlerMiddleware):
     """GBK bytes on a page that declares utf-8 came out as ``����``: try GB18030 (Chinese portals), then
     charset-normalizer's best guess, and keep the decoding only if it has no replacement character.
 
     Counted: ``newscrawl/encoding/redecoded/<encoding>``; ``newscrawl/encoding/undecodable`` when nothing fits.
     """
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_response(self, request, response, spider=None):
         if not isinstance(response, TextResponse) or not response.body:

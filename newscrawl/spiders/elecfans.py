@@ -99,7 +99,7 @@ class ElecfansSpider(PortalSpider):
         found = False
         for row in rows:
             anchors = [a for a in row.css("a") if a.xpath("normalize-space(string())").get()]
-            links = [a.attrib.get("href") for a in anchors if self.is_article_url(p.absolute_url(a.attrib.get("href"), response.url) or "")]
+            links = [a.root.get("href") for a in anchors if self.is_article_url(p.absolute_url(a.root.get("href"), response.url) or "")]
             href = links[0] if links else (row.css("a::attr(href)").getall()[1:2] or [None])[0]
             if not href:
                 continue

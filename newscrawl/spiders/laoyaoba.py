@@ -99,11 +99,11 @@ class LaoyaobaSpider(PortalSpider):
             yield from self.feed_entries(response)
             return
         for node in response.css(".list-content li[data-id], ul#list-list > li[data-id]"):
-            href = node.xpath("./a/@href").get() or f"/n/{node.attrib['data-id']}"
+            href = node.xpath("./a/@href").get() or f"/n/{node.root.get('data-id')}"
             dates = [t for t in self.text_of(node, ".list-content-intro-left p:last-child", ".time") if DATE_TEXT_RE.match(t)]
             yield href, dates[0] if dates else None
         for node in response.css("li.card[data-id]"):
-            href = node.css("a::attr(href)").get() or f"/n/{node.attrib['data-id']}"
+            href = node.css("a::attr(href)").get() or f"/n/{node.root.get('data-id')}"
             yield href, (self.text_of(node, "div.time") or [None])[0]
 
     def feed_entries(self, response):
