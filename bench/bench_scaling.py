@@ -33,7 +33,6 @@ def rss_mb() -> float:
 
 
 async def scale(sizes: list[int], kind: str) -> float:
-    pages = article_pages(sizes[-1], kind)  # bytes only (about 20 kB a page); responses are built per chunk
     marginal = []
     with tempfile.TemporaryDirectory() as tmp:
         path = FullPath(f"sqlite:///{tmp}/scaling.db")
@@ -42,8 +41,9 @@ async def scale(sizes: list[int], kind: str) -> float:
         print(f"{kind} texts:")
         for size in sizes:
             elapsed = 0.0
-            for chunk in range(done, size, CHUNK):  # a crawl's responses come and go: hold CHUNK at a time
-                responses = responses_of(pages[chunk : min(size, chunk + CHUNK)])
+            for chunk in range(done, size, CHUNK):
+                # made per chunk, as a crawl's responses come and go: the memory measured is the project's
+                responses = responses_of(article_pages(min(size, chunk + CHUNK) - chunk, kind, start=chunk))
                 start = time.perf_counter()
                 await path.feed(responses)
                 elapsed += time.perf_counter() - start

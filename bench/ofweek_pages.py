@@ -64,12 +64,13 @@ def similar_text(page: str, i: int) -> str:
     return page[:opening] + f"<p>基准测试段落编号{i}。</p>" + page[opening:]
 
 
-def article_pages(n: int, kind: str = "distinct", seed: int = 1) -> list[tuple[str, bytes]]:
-    """n (url, GB18030 body) article pages with new article ids; ``kind`` is ``distinct`` or ``similar``."""
-    pages, rng, out = sample_pages(), random.Random(seed), []
-    for i in range(n):
+def article_pages(n: int, kind: str = "distinct", seed: int = 1, start: int = 0) -> list[tuple[str, bytes]]:
+    """Pages ``start .. start + n - 1`` as (url, GB18030 body) with new article ids; ``kind`` is ``distinct`` or
+    ``similar``. Page i is the same whichever slice it is made in."""
+    pages, out = sample_pages(), []
+    for i in range(start, start + n):
         url, page = pages[i % len(pages)]
         url = ID_RE.sub(lambda m: m.group(1) + f"{40000000 + i:08d}", url)
-        page = distinct_text(page, rng) if kind == "distinct" else similar_text(page, i)
+        page = distinct_text(page, random.Random(f"{seed}-{i}")) if kind == "distinct" else similar_text(page, i)
         out.append((url, page.encode("gb18030")))
     return out

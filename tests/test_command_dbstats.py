@@ -125,4 +125,4 @@ def test_empty_database_and_bad_arguments(tmp_path, run):
     status, _, err = run("dbstats", "--portal", "nosuch", url=url)
     assert status == 2 and err.startswith("scrapy dbstats: --portal: no portal named nosuch (known: ")
     status, _, err = run("dbstats", url=f"sqlite:///{tmp_path / 'missing.db'}")
-    assert status == 1 and err.startswith("scrapy dbstats: no database at")
+    assert status == 2 and err.startswith("scrapy dbstats: no database at")

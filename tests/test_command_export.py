@@ -232,12 +232,12 @@ def test_the_real_command_line_exits_2_on_a_missing_option_value(tmp_path):
 @pytest.mark.parametrize("export_db", ["sqlite"], indirect=True)
 def test_database_and_disk_problems_get_one_line(export_db, tmp_path, run):
     missing = run("export", "jsonl", str(tmp_path / "o.jsonl"), url=f"sqlite:///{tmp_path / 'none.db'}")
-    assert missing == (
-        1, "", f"scrapy export: no database at sqlite:///{tmp_path / 'none.db'}: run a crawl first or set NEWSCRAWL_DATABASE_URL\n"
+    assert missing == (  # a missing database is a configuration error: 2
+        2, "", f"scrapy export: no database at sqlite:///{tmp_path / 'none.db'}: run a crawl first or set NEWSCRAWL_DATABASE_URL\n"
     )
     assert not (tmp_path / "none.db").exists()  # not created by looking
     status, _, err = run("export", "jsonl", str(tmp_path / "o.jsonl"), url="postgresql+psycopg://postgres:secret@127.0.0.1:1/x")
-    assert status == 1 and err.count("\n") == 1
+    assert status == 75 and err.count("\n") == 1  # refused: the database is down, a later retry can work
     assert err.startswith("scrapy export: cannot read the database at postgresql+psycopg://postgres:***@127.0.0.1:1/x")
     (tmp_path / "a_file").write_text("x")
     assert run("export", "hexo", str(tmp_path / "a_file" / "blog"), url=export_db[0]) == (

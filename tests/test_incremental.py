@@ -76,3 +76,24 @@ def test_the_setting_turns_incremental_crawling_off():
         IncrementalMiddleware.from_crawler(crawler)
     crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": "sqlite://", "NEWSCRAWL_INCREMENTAL": "1"})
     assert IncrementalMiddleware.from_crawler(crawler).enabled
+
+
+def test_a_list_entry_that_answers_404_is_remembered_and_not_fetched_every_run(tmp_path):
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, 25)
+    gone = urls[3]
+    sc._path(mirror, gone).unlink()  # the portal deleted the article; its list entry stays
+    db_path = tmp_path / "news.db"
+    database = f"sqlite:///{db_path}"
+    first = sc.crawl(tmp_path, mirror, database)
+    assert first.returncode == 0, first.log[-2000:]
+    assert first.stat("newscrawl/pages/http_error/404") == 1 and len(first.items) == 24
+    assert sc.sqlite_rows(db_path, "SELECT url, status FROM gone_urls") == [(gone, 404)]
+    # The walk completed (a 404 is an answer): the next run reads page 1 only and does not ask for the gone article.
+    second = sc.crawl(tmp_path, mirror, database, feed="second.jsonl")
+    assert second.returncode == 0, second.log[-2000:]
+    assert second.stat("downloader/request_count") == 1
+    assert second.stat("newscrawl/pages/http_error/404") == 0
+    # After NEWSCRAWL_GONE_DAYS it is asked for once more (it may have come back).
+    third = sc.crawl(tmp_path, mirror, database, "-s", "NEWSCRAWL_GONE_DAYS=0", feed="third.jsonl")
+    assert third.stat("newscrawl/pages/http_error/404") == 1

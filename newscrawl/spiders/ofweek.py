@@ -184,7 +184,8 @@ class OfweekSpider(PortalSpider):
         if not current:
             return None
         page = int(current.group("page") or 1)
-        for href in response.xpath(f'//a[contains(@href, "{current.group("id")}_")]/@href').getall():
+        # an XPath variable, not the id in the query: one compiled query, not one per article in parsel's cache
+        for href in response.xpath("//a[contains(@href, $page_prefix)]/@href", page_prefix=f'{current.group("id")}_').getall():
             url = p.absolute_url(href, response.url)
             match = ARTICLE_RE.match(url or "")
             if match and match.group("id") == current.group("id") and int(match.group("page") or 1) == page + 1:
