@@ -120,7 +120,7 @@ def fuzz_pages(m: int, rng: random.Random, hang: float) -> dict:
         if breaks:
             counts["invariant_breaks"] += 1
             first.setdefault("invariant", f"{breaks[0]} ({kind} of {url})")
-        reasons = [k for k in delta if k.startswith(hostile.COUNTED_REASONS) and k != "newscrawl/article_pages"]
+        reasons = hostile.reasons_in(delta)
         if items:
             counts["articles"] += 1
         elif reasons:

@@ -100,6 +100,8 @@ def declared(spidercls) -> dict[str, Argument]:
     """Every argument the spider class and its bases declare (``arguments``), subclasses' last."""
     found: dict[str, Argument] = {}
     for klass in reversed(spidercls.__mro__):
+        for name in vars(klass).get("not_arguments", ()):  # a base's argument this spider has no use for
+            found.pop(name, None)
         for argument in vars(klass).get("arguments", ()):
             found[argument.name] = argument
     return found

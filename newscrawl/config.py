@@ -16,6 +16,8 @@ from newscrawl.exitcodes import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
 
+# Scrapy's getbool takes 1/0 and true/false only, while the environment used to take off as well: both
+# spellings now accept the four pairs, and each value is stored typed, so components keep Scrapy's getters.
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 BOOL_HELP = "1/0, true/false, yes/no or on/off"
@@ -68,6 +70,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Kind:
+    """What a setting holds (int, float, bool, share, shares, date, datetime, networks, level, progress, str)."""
+
     name: str
     minimum: float | None = None
 

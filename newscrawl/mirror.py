@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,7 +29,7 @@ class MirrorDownloaderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        root = crawler.settings.get("NEWSCRAWL_MIRROR") or os.environ.get("NEWSCRAWL_MIRROR")
+        root = crawler.settings.get("NEWSCRAWL_MIRROR")  # the environment variable too: newscrawl/config.py
         if not root:
             raise NotConfigured
         path = Path(root).expanduser()

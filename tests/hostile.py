@@ -299,6 +299,12 @@ def downloaded(spider, response):
 
 
 COUNTED_REASONS = ("newscrawl/pages/", "newscrawl/drift/", "newscrawl/multipage")
+NOT_REASONS = ("newscrawl/article_pages", "newscrawl/pages/control_characters")  # counted, but no reason for a loss
+
+
+def reasons_in(delta: dict) -> list[str]:
+    """The stats that say why a page gave no article."""
+    return [k for k in delta if k.startswith(COUNTED_REASONS) and k not in NOT_REASONS]
 
 
 def make_spider(name: str):

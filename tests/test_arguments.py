@@ -16,6 +16,7 @@ from scrapy.utils.project import get_project_settings
 
 from newscrawl import arguments
 from newscrawl.arguments import SpiderArgumentError
+from newscrawl.spiders.base import GenericSpider
 from newscrawl.spiders.ithome import IthomeSpider
 from newscrawl.spiders.ofweek import OfweekSpider
 
@@ -37,7 +38,8 @@ def spider_classes():
 @pytest.mark.parametrize("spidercls", spider_classes(), ids=lambda cls: cls.name)
 def test_every_spider_declares_its_arguments_with_help(spidercls):
     table = arguments.declared(spidercls)
-    assert {"start_urls", "max_pages", "since", "full", "refresh"} <= set(table)
+    common = {"since", "full", "refresh"} | ({"start_urls", "max_pages"} if not issubclass(spidercls, GenericSpider) else set())
+    assert common <= set(table)
     assert all(argument.help for argument in table.values())
     described = arguments.describe(spidercls)
     assert all(f"  {name}=" in described for name in table)
@@ -60,6 +62,13 @@ def test_typos_and_bad_values_are_refused(spidercls, kwargs, message):
 def test_boolean_arguments_take_the_four_pairs_in_any_case(word, upper):
     spider = OfweekSpider(full=word.upper() if upper else word)
     assert spider.full is (word in ("1", "true", "yes", "on"))
+
+
+def test_generic_spiders_refuse_start_urls_they_would_ignore():
+    from newscrawl.spiders.feed import FeedSpider
+
+    with pytest.raises(SpiderArgumentError, match="unknown argument 'start_urls'; feed takes since, full, refresh, tz"):
+        FeedSpider(url="https://example.com/feed.xml", start_urls="https://example.com/")
 
 
 def test_scrapyd_job_id_is_not_an_unknown_argument():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import COUNTED_REASONS, check_article, downloaded, fixture_pages, make_spider, mutate, parse_mutated
+from hostile import check_article, downloaded, fixture_pages, make_spider, mutate, parse_mutated, reasons_in
 from newscrawl.items import Article
 
 PAGES = fixture_pages()
@@ -32,7 +32,7 @@ def test_mutated_pages_become_articles_or_counted_reasons(name):
         items = [o for o in outputs if isinstance(o, Article)]
         for item in items:
             assert check_article(item) == [], (kind, url)
-        reasons = [k for k in delta if k.startswith(COUNTED_REASONS) and k != "newscrawl/article_pages"]
+        reasons = reasons_in(delta)
         assert items or reasons, (kind, url, delta)
         outcomes["article" if items else "reason"] += 1
     assert outcomes["article"] > 0

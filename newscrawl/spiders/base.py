@@ -106,8 +106,8 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k in A.PASSED_BY_TOOLS})
         for name, value in values.items():
             setattr(self, name, value)
-        self.start_urls = self.start_urls or []
-        self.max_pages = self.max_pages or self.default_max_pages
+        self.start_urls = getattr(self, "start_urls", None) or []
+        self.max_pages = getattr(self, "max_pages", None) or self.default_max_pages
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -576,6 +576,8 @@ class GenericSpider(PortalSpider):
     url_argument = "url"
     url_help = "URL[,URL…]"
 
+    # Their URLs come from their own required argument, and they read no paginated lists.
+    not_arguments = ("start_urls", "max_pages")
     arguments = (
         Argument("tz", A.zone, help="time zone of dates that carry no UTC offset (default Asia/Shanghai)",
                  metavar="ZONE"),
