@@ -136,12 +136,13 @@ def pending(directory: str | os.PathLike, key: str | None = None) -> list[Path]:
     files = list(directory.glob(f"{pattern}.jsonl"))
     for part in directory.glob(f"{pattern}.jsonl.part"):
         match = re.search(r"-(\d+)\.jsonl\.part$", part.name)
-        if match and not _alive(int(match.group(1))):
+        if match and not process_alive(int(match.group(1))):
             files.append(part)
     return sorted(files)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (this process counts as running)."""
     if pid == os.getpid():
         return True
     try:

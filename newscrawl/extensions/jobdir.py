@@ -11,6 +11,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
+from newscrawl.spool import process_alive
+
 logger = logging.getLogger(__name__)
 
 MARKER = "newscrawl.running"
@@ -49,7 +51,7 @@ class JobdirGuard:
                 pid = int(self.marker.read_text().strip() or 0)
             except (OSError, ValueError):
                 pid = 0
-            if pid and pid != os.getpid() and _alive(pid):
+            if pid and pid != os.getpid() and process_alive(pid):
                 raise SystemExit(f"JOBDIR {self.directory} is in use by the running process {pid}; give this run its own JOBDIR")
             for name in STATE:
                 path = self.directory / name
@@ -66,12 +68,3 @@ class JobdirGuard:
         # The scheduler has closed its queues by now: what is on disk can be resumed.
         self.marker.unlink(missing_ok=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
