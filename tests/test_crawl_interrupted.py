@@ -60,8 +60,9 @@ def test_a_killed_or_interrupted_run_is_completed_by_the_next_plain_run(tmp_path
     early = tmp_path / "early"
     sc.write_mirror(early, 20, newest_first=True)
     assert sc.crawl(tmp_path, early, database, feed="early.jsonl").returncode == 0
-    # A graceful stop finishes what is in flight: a slower site keeps the rest of it unfetched.
-    latency = "0.3" if signals_sent == [signal.SIGINT] else LATENCY
+    # A graceful stop finishes what is in flight: a slower site keeps the rest of it unfetched (with margin
+    # for a loaded machine, where the poll below sees the count late).
+    latency = "0.6" if signals_sent == [signal.SIGINT] else LATENCY
     log, _ = interrupt(tmp_path, mirror, database, db_path, 20 + at, signals_sent, latency=latency)
     first = stored(db_path)
     assert first < ARTICLES, "not interrupted mid-way"
