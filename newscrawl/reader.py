@@ -34,7 +34,7 @@ def open_database(settings) -> sa.Engine:
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     parsed = make_url(url)
-    shown = parsed.render_as_string(hide_password=True)
+    shown = db.shown_url(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         # Opening a missing SQLite file would silently create an empty database.
         if not Path(parsed.database).is_file():

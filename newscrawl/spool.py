@@ -31,10 +31,7 @@ logger = logging.getLogger(__name__)
 
 def database_key(url: str) -> str:
     """A short stable name for a database URL (password left out), used in spool file names."""
-    try:
-        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        shown = url
+    shown = db.shown_url(url)
     return hashlib.sha1(shown.encode("utf-8")).hexdigest()[:10]
 
 

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
-from sqlalchemy.engine import make_url
 
 from newscrawl import config, db
 from newscrawl.reader import (
@@ -52,7 +51,7 @@ def collect(engine: sa.Engine, portals=(), since: date | None = None, days: int 
     columns = {c.name: c for c in stored_columns(engine, db.articles)}
     where = article_filters(columns, list(portals), since)
     tables = set(sa.inspect(engine).get_table_names())
-    report: dict = {"database": make_url(engine.url).render_as_string(hide_password=True), "engine": engine.dialect.name}
+    report: dict = {"database": db.shown_url(engine.url), "engine": engine.dialect.name}
     with engine.connect() as connection:
         # -------------------------------------------------------------- per portal
         c = columns

@@ -32,7 +32,7 @@ class Command(ScrapyCommand):
             print(f"scrapy migrate: {exc}", file=sys.stderr)
             self.exitcode = 2
             return
-        shown = engine.url.render_as_string(hide_password=True)
+        shown = db.shown_url(engine.url)
         try:
             if opts.show:
                 print(f"{shown}: revision {migrations.current_revision(engine) or 'none (empty)'}, newest {migrations.head_revision()}")
