@@ -310,3 +310,30 @@ def test_follow_domains_widens_what_a_generic_spider_follows():
     assert len([r for r in outputs if isinstance(r, Request)]) == 3  # the address guard still refuses 169.254.x
     with pytest.raises(Exception, match="follow_domains"):
         feed_outputs(follow_domains="http://x/")
+
+
+def test_each_host_is_looked_up_once_however_many_requests_wait_for_it():
+    """Behind a proxy names need not resolve here: a failing lookup per request stalled crawls (issue 12)."""
+    import asyncio
+
+    guard = SafeAddressMiddleware.from_crawler(crawler_with())
+    lookups = []
+
+    async def lookup(host):
+        lookups.append(host)
+        await asyncio.sleep(0.05)
+        return None if host == "ee.ofweek.com" else "93.184.216.34"  # the first does not resolve here
+
+    async def main():
+        guard._lookup = lookup
+        first = await asyncio.gather(*(guard.resolve("ee.ofweek.com") for _ in range(5)), guard.resolve("www.ofweek.com"))
+        again = await guard.resolve("ee.ofweek.com")  # the failed lookup is remembered too
+        looked_up = list(lookups)
+        guard._resolved["ee.ofweek.com"] = (0.0, None)  # once its time is up, the host is looked up again
+        await guard.resolve("ee.ofweek.com")
+        return first, again, looked_up
+
+    first, again, looked_up = asyncio.run(main())
+    assert first == [None] * 5 + ["93.184.216.34"] and again is None
+    assert looked_up == ["ee.ofweek.com", "www.ofweek.com"]
+    assert lookups == ["ee.ofweek.com", "www.ofweek.com", "ee.ofweek.com"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
+from collections import OrderedDict
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -38,7 +40,14 @@ class SafeAddressMiddleware:
     local test server; ``*`` for all). ``NEWSCRAWL_ALLOWED_SCHEMES``: default ``http,https``. Sits after the
     mirror (which answers without a network). Behind a proxy, a name that does not resolve here is the proxy's
     to resolve. Refusals: ``newscrawl/ssrf/refused/<kind>``.
+
+    Each host is looked up once per ``RESOLVE_TTL`` seconds, however many requests go to it at once, and a
+    name that does not resolve is remembered as such too: Scrapy's DNS cache keeps only answers, so behind a
+    proxy (where names need not resolve here) every request would otherwise wait for a failing lookup again.
     """
+
+    RESOLVE_TTL = 300.0
+    RESOLVE_CACHE_SIZE = 10000
 
     def __init__(self, crawler, networks: list[str], schemes: set[str]):
         self.crawler = crawler
@@ -47,6 +56,8 @@ class SafeAddressMiddleware:
         self.schemes = schemes
         self.dns_timeout = crawler.settings.getfloat("DNS_TIMEOUT", 60)
         self._logged: set[str] = set()
+        self._resolved: OrderedDict[str, tuple[float, str | None]] = OrderedDict()  # host -> (until, address)
+        self._resolving: dict[str, list] = {}  # host -> Deferreds of the requests waiting for its lookup
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -79,6 +90,30 @@ class SafeAddressMiddleware:
         return None
 
     async def resolve(self, host: str) -> str | None:
+        """The address ``host`` resolves to (None: it does not resolve here), looked up once per RESOLVE_TTL."""
+        from twisted.internet.defer import Deferred
+
+        cached = self._resolved.get(host)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        if host in self._resolving:  # a lookup of this host is on its way: wait for it instead of a second one
+            waiter = Deferred()
+            self._resolving[host].append(waiter)
+            return await maybe_deferred_to_future(waiter)
+        self._resolving[host] = []
+        address = None
+        try:
+            address = await self._lookup(host)
+        finally:
+            self._resolved[host] = (time.monotonic() + self.RESOLVE_TTL, address)
+            self._resolved.move_to_end(host)
+            while len(self._resolved) > self.RESOLVE_CACHE_SIZE:
+                self._resolved.popitem(last=False)
+            for waiter in self._resolving.pop(host):
+                waiter.callback(address)
+        return address
+
+    async def _lookup(self, host: str) -> str | None:
         from twisted.internet import reactor
 
         try:  # the reactor's resolver is Scrapy's caching one: the downloader connects to this same address
