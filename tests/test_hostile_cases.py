@@ -112,6 +112,26 @@ def test_stray_closing_tags_do_not_cut_the_body(name):
     assert set(original.images) <= set(items[0].images)
 
 
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_drop_selectors_tested_on_one_element_match_what_they_match_on_the_page(name):
+    """The orphan rule asks "is this element an ad/credit?" element by element; the answer must be the
+    whole-page query's, for every element of a portal page (plus made-up selectors with combinators)."""
+    from newscrawl.spiders.base import _matching, _self_tests
+
+    url, body = PAGES[name]
+    response = HtmlResponse(url=url, body=body, request=Request(url))
+    spider = make_spider(name)
+    drop = (*spider.drop_from_body, "div p", "div > a", "ul li, p", ".//div[@class]/p", "[id^=art]", "p:first-child")
+    tests = _self_tests(drop)
+    assert len(tests.simple) >= len(spider.drop_from_body)  # the portals' own are all single steps
+    matched = _matching(response, drop)
+    elements = [e for e in response.selector.root.iter() if isinstance(e.tag, str)]
+    assert any(e in matched for e in elements)
+    for element in elements:
+        fast = any(test(element) for test in tests.simple) or element in _matching(response, tests.other)
+        assert fast == (element in matched), (element.tag, element.attrib)
+
+
 def test_tags_categories_and_images_of_every_page_are_merged():
     first = (C114 / "a1301100.html").read_bytes()
     second = (C114 / "a1301100_2.html").read_bytes().decode("gb18030")
