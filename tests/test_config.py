@@ -143,3 +143,38 @@ def test_commands_refuse_a_missing_spool_directory_and_an_empty_report_path(tmp_
     report = scrapy("crawlall", "--report", "", "--spiders", "ofweek")
     assert report.returncode == 2
     assert report.stderr == "scrapy crawlall: --report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH\n"
+
+
+COMPONENTS_LOADED = """
+import sys
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from scrapy.crawler import Crawler
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.utils.project import get_project_settings
+from newscrawl.spiders.ofweek import OfweekSpider
+
+settings = get_project_settings()
+for pair in sys.argv[1:]:
+    settings.set(*pair.split("="), priority="cmdline")
+crawler = Crawler(OfweekSpider, settings)
+crawler._apply_settings()  # add-ons, then the extensions
+crawler.spider = crawler._create_spider()
+middlewares = DownloaderMiddlewareManager.from_crawler(crawler)
+names = {type(c).__name__ for c in [*middlewares.middlewares, *crawler.extensions.middlewares]}
+print(sorted(names & {"CookiesMiddleware", "TelnetConsole", "RemoteControl"}),
+      sorted(m for m in ("aiohttp", "tldextract", "twisted.conch.telnet") if m in sys.modules))
+"""
+
+
+def test_components_switched_off_are_not_even_imported_and_switch_on_with_s():
+    """Cookies, telnet and remote control are off by default: their modules (aiohttp, tldextract) cost
+    a one-page cron run 0.15 s; their settings still turn them on (issue 12)."""
+    def loaded(*pairs):
+        done = subprocess.run([sys.executable, "-c", COMPONENTS_LOADED, *pairs], cwd=ROOT, capture_output=True,
+                              text=True, env={k: v for k, v in os.environ.items() if not k.startswith("NEWSCRAWL_")})
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.strip().splitlines()[-1]
+
+    assert loaded() == "[] []"
+    assert loaded("COOKIES_ENABLED=True") == "['CookiesMiddleware'] ['tldextract']"
