@@ -64,6 +64,20 @@ def test_new_database_is_created_at_the_newest_revision(engine):
     assert migrations.upgrade(engine) == (after, after)  # a second upgrade changes nothing
 
 
+def test_head_constant_is_alembics_head_and_a_database_at_head_needs_no_alembic(engine):
+    """Every crawl checks the schema at start; once it is at the newest revision that costs no Alembic import."""
+    import subprocess
+    import sys
+
+    assert migrations.HEAD == migrations.head_revision()  # a new migration sets migrations.HEAD too
+    migrations.upgrade(engine)
+    check = ("import sys; from newscrawl import db, migrations; e = db.create_engine(sys.argv[1]); "
+             "print(migrations.upgrade(e), migrations.current_revision(e), 'alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", check, engine.url.render_as_string(hide_password=False)],
+                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.stdout.split() == [f"('{migrations.HEAD}',", f"'{migrations.HEAD}')", migrations.HEAD, "False"], done.stderr
+
+
 def test_migrations_build_exactly_the_schema_the_code_declares(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

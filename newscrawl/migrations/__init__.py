@@ -5,19 +5,20 @@ from __future__ import annotations
 import contextlib
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from newscrawl.packaged import package_dir
 
 FIRST_REVISION = "0001"
+# The newest revision: a new migration sets it (tests/test_store_db.py checks it against Alembic's head).
+# A crawl whose database is already there asks the database for its revision and imports no Alembic.
+HEAD = "0004"
 # Any 64-bit number: PostgreSQL advisory lock held while migrating, so concurrent crawls do not race.
 _LOCK_KEY = 7_140_502_211
 
 
-def alembic_config(connection: sa.Connection | None = None) -> Config:
+def alembic_config(connection: sa.Connection | None = None):
+    from alembic.config import Config
+
     config = Config()
     # package_dir: a real directory even when running from a zipped egg (Scrapyd).
     config.set_main_option("script_location", str(package_dir(__name__)))
@@ -27,7 +28,17 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest revision, as Alembic reads it from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def stored_revision(connection: sa.Connection) -> str | None:
+    """What ``alembic_version`` holds, read without Alembic; None when the table is missing or empty."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def unversioned_revision(connection: sa.Connection) -> str | None:
@@ -52,12 +63,18 @@ def unversioned_revision(connection: sa.Connection) -> str | None:
 def current_revision(engine: sa.Engine) -> str | None:
     """The database's revision; for a database that predates Alembic, the one its tables match."""
     with engine.connect() as connection:
-        revision = MigrationContext.configure(connection).get_current_revision()
+        revision = stored_revision(connection)
         return revision if revision is not None else unversioned_revision(connection)
 
 
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the database to the newest revision; return (revision before, revision after)."""
+    with engine.connect() as connection:  # at the newest already (every run but the first): nothing to lock
+        if stored_revision(connection) == HEAD:
+            return HEAD, HEAD
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     with _sqlite_file_lock(engine), engine.begin() as connection, _migration_lock(connection):
         context = MigrationContext.configure(connection)
         before = context.get_current_revision()
