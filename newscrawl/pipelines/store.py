@@ -152,7 +152,10 @@ class StorePipeline:
             self._start_flush()
 
     def _nothing_else_coming(self) -> bool:
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = getattr(self.crawler, "engine", None)
+        except RuntimeError:  # Scrapy 2.19 raises until the crawl starts (the pipeline used outside a crawl)
+            return False
         scraper = getattr(engine, "scraper", None)
         scheduler = getattr(engine, "scheduler", None)
         if engine is None or scraper is None or scheduler is None:
