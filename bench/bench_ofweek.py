@@ -88,7 +88,10 @@ class FullPath:
     """Spider callback, validate, dedupe and the store of one crawler, fed responses batch after batch."""
 
     def __init__(self, db_url: str, store_class=StorePipeline):
-        self.crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_DATABASE_URL": db_url, "NEWSCRAWL_STORE_BATCH_SIZE": 50})
+        settings = {"NEWSCRAWL_DATABASE_URL": db_url, "NEWSCRAWL_STORE_BATCH_SIZE": 50,
+                    # the store's worker process, as a crawl has it; the profile runs the store inline instead
+                    "NEWSCRAWL_STORE_PROCESS": store_class is not InlineStore}
+        self.crawler = get_crawler(OfweekSpider, settings)
         self.crawler.spider = self.spider = self.crawler._create_spider()
         self.crawler.stats.open_spider()
         self.validate = build_from_crawler(ValidatePipeline, self.crawler)
@@ -97,6 +100,8 @@ class FullPath:
 
     async def open(self) -> None:
         await self.store.open_spider()
+        if self.store.worker is not None:  # per-article cost: the worker's one start-up is not an article's
+            self.store.worker.wait_ready()
 
     async def feed(self, responses) -> None:
         """Every response through the path, until its item is stored (or the run stops: a page was lost)."""

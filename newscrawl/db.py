@@ -186,6 +186,21 @@ class DatabaseTimeout(sa.exc.SQLAlchemyError):
     """A database call did not return within its time limit (a hanging server or network)."""
 
 
+class WorkerError(sa.exc.SQLAlchemyError):
+    """A database error raised in the store's worker process (newscrawl/storeworker.py), as plain data:
+    what ``classify`` and ``describe`` said of it there, and its exception class name."""
+
+    def __init__(self, kind: str, text: str, name: str):
+        super().__init__(kind, text, name)
+        self.kind, self.text, self.name = kind, text, name
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return type(self), (self.kind, self.text, self.name)
+
+
 class Limits:
     """Time limits of every database call, in seconds (docs/SCHEMA.md, "Time limits")."""
 
@@ -265,6 +280,8 @@ def classify(exc: BaseException) -> str:
     """
     if isinstance(exc, DatabaseTimeout):
         return "outage"
+    if isinstance(exc, WorkerError):
+        return exc.kind
     message = describe(exc).lower()
     if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and any(m in message for m in CONFIGURATION_ERRORS):
         return "configuration"

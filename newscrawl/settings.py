@@ -70,6 +70,8 @@ NEWSCRAWL_STORE_FLUSH_INTERVAL = 10.0
 NEWSCRAWL_STORE_RETRIES = 3
 NEWSCRAWL_STORE_RETRY_DELAY = 1.0
 NEWSCRAWL_STORE_TIMEOUT = 5.0
+# Batches are written by a worker process (its own core on a multi-core machine); 0: on threads of the crawl.
+NEWSCRAWL_STORE_PROCESS = True
 # Time limits of every database call (seconds): PostgreSQL statement_timeout and lock_timeout, TCP
 # keepalives / tcp_user_timeout; a call that exceeds connect + statement + lock + 5 s counts as an outage.
 NEWSCRAWL_DB_STATEMENT_TIMEOUT = 30.0

@@ -441,3 +441,41 @@ def test_a_locked_postgresql_table_is_an_outage_not_a_wait(tmp_path, make_postgr
     again = sc.crawl(tmp_path, mirror, url, feed="again.jsonl")
     assert again.returncode == 0, again.log[-3000:]
     assert count_articles(url) == 20 and spooled_lines(tmp_path) == 0
+
+
+def test_a_store_worker_that_dies_is_an_outage_and_the_next_batch_gets_a_new_one(tmp_path):
+    """Batches are written in a worker process (newscrawl/storeworker.py): killed (out of memory, by hand),
+    the batch it held fails as an outage, which the store retries or spools, and a new worker takes the next."""
+    from datetime import datetime, timezone
+
+    from newscrawl import processors, storeworker
+
+    def row(n):
+        text = f"第{n}篇：工信部发布新型基础设施建设通知，要求各地加快推进。" * 3
+        return db.article_row({"url": f"https://ee.ofweek.com/ART-{n}.html", "portal": "ofweek", "title": f"标题{n}",
+                               "body_html": f"<p>{text}</p>", "body_text": text, "categories": [], "tags": [],
+                               "images": [], "content_hash": processors.content_hash(text)})
+
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    worker = storeworker.StoreWorker(url, db.Limits())
+    try:
+        assert worker.write_rows([row(1)], now) == [("inserted", None)]
+        [process] = worker._executor._processes.values()
+        process.kill()
+        process.join()
+        with pytest.raises(db.WorkerError) as failed:
+            worker.write_rows([row(2)], now)
+        assert db.classify(failed.value) == "outage" and "died" in db.describe(failed.value)
+        assert worker.write_rows([row(2)], now) == [("inserted", None)]
+        with engine.begin() as connection:  # a database error inside the worker arrives as its description
+            connection.execute(sa.text("DROP TABLE lsh_bands"))
+        with pytest.raises(db.WorkerError) as failed:
+            worker.write_rows([row(3)], now)
+        assert db.classify(failed.value) == "outage" and "lsh_bands" in db.describe(failed.value)
+    finally:
+        worker.close()
+        engine.dispose()
+    assert count_articles(url) == 2

@@ -12,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredLock
 
-from newscrawl import db, exitcodes, migrations, spool
+from newscrawl import db, exitcodes, migrations, spool, storeworker
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPOOLED
 from newscrawl.pipelines.dedupe import DuplicateContent
 
@@ -50,6 +50,8 @@ class StorePipeline:
         self.buffer: list[tuple[dict, Deferred]] = []
         self.waiting = 0  # items whose batch is buffered or being written
         self.engine = db.create_engine(url, limits=self.limits)
+        # Batches are written by a worker process (NEWSCRAWL_STORE_PROCESS, newscrawl/storeworker.py), else on threads.
+        self.worker = storeworker.StoreWorker(url, self.limits) if settings.getbool("NEWSCRAWL_STORE_PROCESS", True) else None
         self.timer = None
         self.quiet = None
         self.writing = DeferredLock()  # one batch at a time: the duplicate checks see every earlier batch
@@ -118,6 +120,8 @@ class StorePipeline:
                 logger.info("Loaded spooled items from %s: %s", self.spool_dir, counts)
 
     async def process_item(self, item):
+        if self.worker is not None and not self.waiting:
+            self._start_worker()  # its start-up (imports) overlaps with the batch filling up
         done = Deferred()
         self.buffer.append((db.article_row(ItemAdapter(item)), done))  # not asdict(): it deep-copies
         self.waiting += 1
@@ -132,6 +136,13 @@ class StorePipeline:
         if outcome == "duplicate_content":
             raise DuplicateContent(f"{ItemAdapter(item).get('url')} has the same text as {detail}")
         return item
+
+    def _start_worker(self) -> None:
+        import threading
+
+        if not getattr(self, "_worker_starting", False):
+            self._worker_starting = True  # off the reactor: starting the process server takes a moment
+            threading.Thread(target=self.worker.start, daemon=True, name="newscrawl-store-worker").start()
 
     def spider_idle(self, spider):
         self._start_flush()
@@ -180,6 +191,8 @@ class StorePipeline:
                 logger.error("%d items were refused by the database or could not be spooled: written to %s with their reasons",
                              self.rejects.count, self.rejects.path)
                 self.stats.set_value("newscrawl/store/rejects_file", str(self.rejects.path))
+            if self.worker is not None:
+                self.worker.close()
             self.engine.dispose()
 
     def _start_flush(self) -> None:
@@ -222,10 +235,15 @@ class StorePipeline:
             attempts = 0  # a hanging database: do not make every batch wait out the time limit
         for attempt in range(attempts):
             try:
-                outcomes = await self._call(db.write_rows, self.engine, rows, seen_at)
+                if self.worker is not None:
+                    outcomes = await self._call(self.worker.write_rows, rows, seen_at)
+                else:
+                    outcomes = await self._call(db.write_rows, self.engine, rows, seen_at)
             except Exception as exc:
                 if isinstance(exc, db.DatabaseTimeout):
                     self.silent_until = time.monotonic() + self.limits.call
+                    if self.worker is not None:
+                        self.worker.reset()  # it may hang on the dead database for a long while: a new one next time
                     logger.warning("Database write failed: %s", db.describe(exc))
                     break
                 # Outages (refused, dropped, silent, locked) and races with another writer: retry, then spool.
