@@ -23,7 +23,8 @@ QUIET_CHECK = 0.05  # seconds between checks whether anything else can still joi
 
 
 class StorePipeline:
-    """Writes items in batches of NEWSCRAWL_STORE_BATCH_SIZE, one batch at a time, off the reactor thread.
+    """Writes items in batches of NEWSCRAWL_STORE_BATCH_SIZE, one batch at a time, in a worker process
+    (NEWSCRAWL_STORE_PROCESS; else on threads), never on the reactor thread.
 
     An item waits until its batch is written, so a level-2 duplicate found in the database is dropped
     like any other and never reaches the feed. A partly filled batch is written as soon as nothing else
