@@ -27,9 +27,16 @@ from ofweek_pages import article_pages  # noqa: E402
 CHUNK = 250
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
+def rss_mb(pid="self") -> float:
+    with open(f"/proc/{pid}/statm") as statm:
         return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+def worker_rss_mb(path) -> float:
+    """The store's worker process (NEWSCRAWL_STORE_PROCESS) holds the SQLite connection and its page cache."""
+    worker = path.store.worker
+    processes = (getattr(worker._executor, "_processes", None) or {}) if worker is not None else {}
+    return sum(rss_mb(pid) for pid in processes)
 
 
 async def scale(sizes: list[int], kind: str) -> float:
@@ -49,14 +56,15 @@ async def scale(sizes: list[int], kind: str) -> float:
                 elapsed += time.perf_counter() - start
                 del responses
             per_article = elapsed / (size - done) * 1000
-            print(f"  {done:>6} -> {size:>6} articles: {per_article:6.2f} ms per article, RSS {rss_mb():6.0f} MB")
+            print(f"  {done:>6} -> {size:>6} articles: {per_article:6.2f} ms per article, "
+                  f"RSS {rss_mb():6.0f} MB + store worker {worker_rss_mb(path):4.0f} MB")
             if done:
                 marginal.append(per_article)
             done = size
         await path.close()
-    ratio = marginal[-1] / marginal[0]
-    print(f"  marginal cost {sizes[-2]:,} -> {sizes[-1]:,} / {sizes[0]:,} -> {sizes[1]:,}: {ratio:.2f}x")
-    return ratio
+    for k in range(1, len(marginal)):
+        print(f"  marginal cost {sizes[k]:,} -> {sizes[k + 1]:,} / {sizes[0]:,} -> {sizes[1]:,}: {marginal[k] / marginal[0]:.2f}x")
+    return marginal[-1] / marginal[0]
 
 
 async def main(args) -> None:
