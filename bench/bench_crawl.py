@@ -114,7 +114,7 @@ def main() -> None:
         bare_dir.mkdir()
         spider = str(ROOT / "bench/bare_spider.py")
         try:
-            crawl, bare, last_db = [], [], None
+            crawl, bare, tuned, last_db = [], [], [], None
             print(f"site: {args.n} articles, {lists} list pages, served at {proxy}")
             for round_ in range(args.rounds):
                 db = tmp / f"crawl{round_}.db"
@@ -123,16 +123,23 @@ def main() -> None:
                 project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
                 out = bare_dir / f"bare{round_}.jsonl"
                 bare_cmd = [SCRAPY, "runspider", spider, "-a", f"start={LIST_URL.format(1)}", *SETTINGS, "-O", str(out)]
-                steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env)]
+                # the project sets CONCURRENT_ITEMS=16 (Scrapy starts that many tasks per response): the bare
+                # spider with the same setting too, so that the project's own share is visible
+                tuned_cmd = [*bare_cmd[:-2], "-s", "CONCURRENT_ITEMS=16", "-O", str(bare_dir / f"tuned{round_}.jsonl")]
+                steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env),
+                         ("tuned", tuned_cmd, bare_dir, env)]
                 for which, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
                     elapsed = run(command, cwd, step_env)
-                    (crawl if which == "project" else bare).append(elapsed)
+                    {"project": crawl, "bare": bare, "tuned": tuned}[which].append(elapsed)
                 got, items = stored(db), len(out.read_text().splitlines())
-                print(f"  round {round_ + 1}: project {crawl[-1]:.2f} s ({got} stored), bare {bare[-1]:.2f} s ({items} items)")
+                print(f"  round {round_ + 1}: project {crawl[-1]:.2f} s ({got} stored), bare {bare[-1]:.2f} s ({items} items), "
+                      f"bare with CONCURRENT_ITEMS=16 {tuned[-1]:.2f} s")
                 if got != args.n or items != args.n:
                     raise SystemExit(f"expected {args.n} articles from each, got {got} stored and {items} items")
                 last_db = db
-            ratios = {"crawl": summary(f"crawl of {args.n} articles", crawl, bare)}
+            ratios = {"crawl (bare with CONCURRENT_ITEMS=16)": summary(f"crawl of {args.n} articles, against the bare spider with "
+                                                                        "CONCURRENT_ITEMS=16", crawl, tuned),
+                      "crawl": summary(f"crawl of {args.n} articles", crawl, bare)}
             if not args.skip_cron:
                 cron, one = [], []
                 for round_ in range(args.rounds * 2):
