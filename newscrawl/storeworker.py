@@ -24,6 +24,11 @@ from newscrawl import db
 _engine = None  # the worker's engine: one per worker process
 
 
+class Unavailable(RuntimeError):
+    """No worker process can be started here (no /dev/shm for its semaphores, a sandbox that forbids
+    processes): the store writes on threads instead."""
+
+
 def _write_rows(url: str, limits: db.Limits, rows: list[dict], seen_at):
     global _engine
     try:
@@ -72,11 +77,18 @@ class StoreWorker:
     def start(self) -> None:
         with self._lock:
             if self._executor is None:
-                # forkserver: a clean process (not a fork of one running a reactor and threads)
-                context = multiprocessing.get_context("forkserver")
-                reader, self._alive = context.Pipe(duplex=False)
-                self._executor = ProcessPoolExecutor(1, mp_context=context, initializer=_worker_init, initargs=(reader,))
-                self._warmed = self._executor.submit(_warm)  # starts the process, which takes the pipe's reading end
+                # forkserver: a clean process (not a fork of one running a reactor and threads); spawn where
+                # there is none
+                method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+                try:
+                    context = multiprocessing.get_context(method)
+                    reader, self._alive = context.Pipe(duplex=False)
+                    self._executor = ProcessPoolExecutor(1, mp_context=context, initializer=_worker_init,
+                                                         initargs=(reader,))
+                    self._warmed = self._executor.submit(_warm)  # starts the process; it takes the pipe's reading end
+                except (OSError, ImportError, ValueError) as exc:
+                    self._executor = None
+                    raise Unavailable(f"no store worker process can start here ({exc})") from exc
                 reader.close()
 
     def wait_ready(self) -> None:

@@ -479,3 +479,26 @@ def test_a_store_worker_that_dies_is_an_outage_and_the_next_batch_gets_a_new_one
         worker.close()
         engine.dispose()
     assert count_articles(url) == 2
+
+
+def test_where_no_worker_process_can_start_the_store_writes_on_threads(tmp_path):
+    """A sandbox without /dev/shm (AWS Lambda, some containers) cannot start the store's worker process:
+    the crawl says so once and stores everything on threads, nothing spooled."""
+    import os
+
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, 30)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(
+        "import multiprocessing.synchronize as s\n"
+        "def refuse(*a, **k):\n"
+        "    raise OSError(38, 'Function not implemented: no /dev/shm for semaphores')\n"
+        "s.SemLock.__init__ = refuse\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(sc.ROOT)])}
+    database = f"sqlite:///{tmp_path / 'news.db'}"
+    run = sc.crawl(tmp_path, mirror, database, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=10", env=env)
+    assert run.returncode == 0, run.log[-3000:]
+    assert "no store worker process can start here" in run.log and "written on threads" in run.log
+    assert run.stat("newscrawl/store/worker_unavailable") == 1 and run.stat("newscrawl/store/spooled") == 0
+    assert count_articles(database) == len(urls)

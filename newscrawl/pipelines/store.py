@@ -141,9 +141,15 @@ class StorePipeline:
     def _start_worker(self) -> None:
         import threading
 
+        def start(worker):
+            try:
+                worker.start()
+            except storeworker.Unavailable:
+                pass  # said once, by the first batch (_write), which then writes on a thread
+
         if not getattr(self, "_worker_starting", False):
             self._worker_starting = True  # off the reactor: starting the process server takes a moment
-            threading.Thread(target=self.worker.start, daemon=True, name="newscrawl-store-worker").start()
+            threading.Thread(target=start, args=(self.worker,), daemon=True, name="newscrawl-store-worker").start()
 
     def spider_idle(self, spider):
         self._start_flush()
@@ -236,10 +242,7 @@ class StorePipeline:
             attempts = 0  # a hanging database: do not make every batch wait out the time limit
         for attempt in range(attempts):
             try:
-                if self.worker is not None:
-                    outcomes = await self._call(self.worker.write_rows, rows, seen_at)
-                else:
-                    outcomes = await self._call(db.write_rows, self.engine, rows, seen_at)
+                outcomes = await self._write(rows, seen_at)
             except Exception as exc:
                 if isinstance(exc, db.DatabaseTimeout):
                     self.silent_until = time.monotonic() + self.limits.call
@@ -273,6 +276,16 @@ class StorePipeline:
             exitcodes.record(self.stats, EXIT_SPOOLED)
         for _, done in batch:
             done.callback(("spooled", None))
+
+    async def _write(self, rows: list[dict], seen_at):
+        if self.worker is not None:
+            try:
+                return await self._call(self.worker.write_rows, rows, seen_at)
+            except storeworker.Unavailable as exc:
+                logger.warning("%s: batches are written on threads of this process instead (NEWSCRAWL_STORE_PROCESS=0)", exc)
+                self.stats.set_value("newscrawl/store/worker_unavailable", 1)
+                self.worker = None
+        return await self._call(db.write_rows, self.engine, rows, seen_at)
 
     def _reject(self, refused: list[tuple[str, dict]], seen_at) -> None:
         for reason, row in refused:
