@@ -8,7 +8,8 @@ so both crawls go through TCP, TLS and Twisted's HTTP client. Both run as `scrap
 same -s overrides (no delay, no AutoThrottle, no robots.txt, 16 concurrent requests): the project's
 spider with every component it ships (pipelines into a fresh SQLite file, incremental middleware,
 monitor, run recorder), the bare one (bench/bare_spider.py) following the same links and writing
-url and title to a JSON Lines feed. Rounds interleave the two; wall times include process start.
+url and title to a JSON Lines feed, once with Scrapy's defaults and once with the project's
+CONCURRENT_ITEMS=16. Rounds interleave them; wall times include process start.
 
 The cron part: against the database the crawl filled, `scrapy crawl ofweek` of the first list page
 (max_pages=1: every entry is known, nothing is fetched) against a bare one-page `runspider`.
