@@ -123,10 +123,11 @@ def main() -> None:
                                f"max_pages={lists}", *SETTINGS]
                 project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
                 out = bare_dir / f"bare{round_}.jsonl"
-                bare_cmd = [SCRAPY, "runspider", spider, "-a", f"start={LIST_URL.format(1)}", *SETTINGS, "-O", str(out)]
+                bare_base = [SCRAPY, "runspider", spider, "-a", f"start={LIST_URL.format(1)}", *SETTINGS]
+                bare_cmd = [*bare_base, "-O", str(out)]
                 # the project sets CONCURRENT_ITEMS=16 (Scrapy starts that many tasks per response): the bare
                 # spider with the same setting too, so that the project's own share is visible
-                tuned_cmd = [*bare_cmd[:-2], "-s", "CONCURRENT_ITEMS=16", "-O", str(bare_dir / f"tuned{round_}.jsonl")]
+                tuned_cmd = [*bare_base, "-s", "CONCURRENT_ITEMS=16", "-O", str(bare_dir / f"tuned{round_}.jsonl")]
                 steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env),
                          ("tuned", tuned_cmd, bare_dir, env)]
                 for which, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):

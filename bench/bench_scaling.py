@@ -35,8 +35,7 @@ def rss_mb(pid="self") -> float:
 def worker_rss_mb(path) -> float:
     """The store's worker process (NEWSCRAWL_STORE_PROCESS) holds the SQLite connection and its page cache."""
     worker = path.store.worker
-    processes = (getattr(worker._executor, "_processes", None) or {}) if worker is not None else {}
-    return sum(rss_mb(pid) for pid in processes)
+    return sum(rss_mb(process.pid) for process in (worker.processes() if worker is not None else []))
 
 
 async def scale(sizes: list[int], kind: str) -> float:

@@ -308,6 +308,8 @@ def unload_disabled(settings) -> None:
             continue  # on, or already gone, or placed in the dict by the user: left as it is
         del base[path]
         settings.set(f"{name}_BASE", base, settings.getpriority(f"{name}_BASE") or 0)
+
+
 def _logs_to_file() -> bool:
     return any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers)
 

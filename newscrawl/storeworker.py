@@ -65,6 +65,10 @@ def _warm() -> None:
     neardup._minhash_class_and_permutations()
 
 
+def _processes_of(executor: ProcessPoolExecutor | None) -> list:
+    return list((getattr(executor, "_processes", None) or {}).values()) if executor is not None else []
+
+
 class StoreWorker:
     """One worker process, started at the first item; ``write_rows`` is called on a thread and blocks."""
 
@@ -72,9 +76,11 @@ class StoreWorker:
         self.url, self.limits = url, limits
         self._executor: ProcessPoolExecutor | None = None
         self._alive = None  # the writing end of the worker's crawl_alive pipe
+        self._warmed = None  # the start-up's imports (``_warm``), done when the worker is ready
         self._lock = threading.Lock()
 
-    def start(self) -> None:
+    def start(self) -> ProcessPoolExecutor:
+        """The running worker's pool, started if there is none."""
         with self._lock:
             if self._executor is None:
                 # forkserver: a clean process (not a fork of one running a reactor and threads); spawn where
@@ -88,18 +94,26 @@ class StoreWorker:
                     self._warmed = self._executor.submit(_warm)  # starts the process; it takes the pipe's reading end
                 except (OSError, ImportError, ValueError) as exc:
                     self._executor = None
+                    if self._alive is not None:
+                        self._alive.close()
+                        self._alive = None
                     raise Unavailable(f"no store worker process can start here ({exc})") from exc
                 reader.close()
+            return self._executor
 
     def wait_ready(self) -> None:
         """Start the worker and wait until it has imported what a write needs (benchmarks, tests)."""
         self.start()
         self._warmed.result()
 
+    def processes(self) -> list:
+        """The worker's process objects (none before the first write or after ``reset``)."""
+        return _processes_of(self._executor)
+
     def write_rows(self, rows: list[dict], seen_at) -> list[tuple[str, str | None]]:
-        self.start()
+        executor = self.start()  # this pool, even if another thread resets the worker meanwhile
         try:
-            return self._executor.submit(_write_rows, self.url, self.limits, rows, seen_at).result()
+            return executor.submit(_write_rows, self.url, self.limits, rows, seen_at).result()
         except BrokenProcessPool as exc:  # the worker died (killed, out of memory): a new one next time
             self.reset()
             raise db.WorkerError("outage", f"store worker process died: {exc}", "BrokenProcessPool") from None
@@ -113,7 +127,7 @@ class StoreWorker:
             alive.close()
         if executor is None:
             return
-        processes = list((getattr(executor, "_processes", None) or {}).values())
+        processes = _processes_of(executor)  # before shutdown, which forgets them
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():

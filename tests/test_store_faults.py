@@ -463,7 +463,7 @@ def test_a_store_worker_that_dies_is_an_outage_and_the_next_batch_gets_a_new_one
     worker = storeworker.StoreWorker(url, db.Limits())
     try:
         assert worker.write_rows([row(1)], now) == [("inserted", None)]
-        [process] = worker._executor._processes.values()
+        [process] = worker.processes()
         process.kill()
         process.join()
         with pytest.raises(db.WorkerError) as failed:

@@ -53,6 +53,7 @@ class StorePipeline:
         self.engine = db.create_engine(url, limits=self.limits)
         # Batches are written by a worker process (NEWSCRAWL_STORE_PROCESS, newscrawl/storeworker.py), else on threads.
         self.worker = storeworker.StoreWorker(url, self.limits) if settings.getbool("NEWSCRAWL_STORE_PROCESS", True) else None
+        self.worker_starting = False  # the worker's start was asked for (at the first item)
         self.timer = None
         self.quiet = None
         self.writing = DeferredLock()  # one batch at a time: the duplicate checks see every earlier batch
@@ -121,7 +122,7 @@ class StorePipeline:
                 logger.info("Loaded spooled items from %s: %s", self.spool_dir, counts)
 
     async def process_item(self, item):
-        if self.worker is not None and not self.waiting:
+        if self.worker is not None and not self.worker_starting:
             self._start_worker()  # its start-up (imports) overlaps with the batch filling up
         done = Deferred()
         self.buffer.append((db.article_row(ItemAdapter(item)), done))  # not asdict(): it deep-copies
@@ -147,9 +148,8 @@ class StorePipeline:
             except storeworker.Unavailable:
                 pass  # said once, by the first batch (_write), which then writes on a thread
 
-        if not getattr(self, "_worker_starting", False):
-            self._worker_starting = True  # off the reactor: starting the process server takes a moment
-            threading.Thread(target=start, args=(self.worker,), daemon=True, name="newscrawl-store-worker").start()
+        self.worker_starting = True  # off the reactor: starting the process server takes a moment
+        threading.Thread(target=start, args=(self.worker,), daemon=True, name="newscrawl-store-worker").start()
 
     def spider_idle(self, spider):
         self._start_flush()

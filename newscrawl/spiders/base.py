@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -55,12 +56,12 @@ def _orphans(element, response, drop: tuple[str, ...]) -> list[str]:
     return found
 
 
-class _SelfTests(tuple):
+class _SelfTests(NamedTuple):
     """``simple``: one boolean XPath per drop selector that is a single step (does this element match it?);
     ``other``: the selectors that are not (combinators, unions), matched on the whole page instead."""
 
-    simple = property(lambda self: self[0])
-    other = property(lambda self: self[1])
+    simple: tuple
+    other: tuple
 
 
 @functools.lru_cache(maxsize=256)
@@ -88,7 +89,7 @@ def _self_tests(selectors: tuple[str, ...]) -> _SelfTests:
         except Exception:  # a selector this translator cannot take: matched the slow way (or not at all)
             pass
         other.append(selector)
-    return _SelfTests((tuple(simple), tuple(other)))
+    return _SelfTests(tuple(simple), tuple(other))
 
 
 def _one_step(xpath: str) -> bool:
