@@ -1,6 +1,6 @@
 """Benchmark: `scrapy crawl ofweek` over a local site against a bare Scrapy spider, and a cron run that finds nothing new.
 
-Usage: .venv/bin/python bench/bench_crawl.py [-n 2000] [--rounds 3] [--skip-cron]
+Usage: .venv/bin/python bench/bench_crawl.py [-n 2000] [--rounds 3] [--skip-cron] [--variant NAME=VALUE[,NAME=VALUE]]
 
 The script builds an OFweek-like site (bench/ofweek_pages.py: the sample layouts with distinct texts,
 20 per list page with next links) and serves it from bench/local_site.py, an HTTP(S) proxy on 127.0.0.1,
@@ -9,7 +9,9 @@ same -s overrides (no delay, no AutoThrottle, no robots.txt, 16 concurrent reque
 spider with every component it ships (pipelines into a fresh SQLite file, incremental middleware,
 monitor, run recorder), the bare one (bench/bare_spider.py) following the same links and writing
 url and title to a JSON Lines feed, once with Scrapy's defaults and once with the project's
-CONCURRENT_ITEMS=16. Rounds interleave them; wall times include process start.
+CONCURRENT_ITEMS=16. Rounds interleave them; wall times include process start. ``--variant`` times the
+project a second time with those settings as well (``NEWSCRAWL_EXTRACT_PROCESSES=0``: article pages read
+in the crawl's own process), and prints its ratio to the project with its defaults.
 
 The cron part: against the database the crawl filled, `scrapy crawl ofweek` of the first list page
 (max_pages=1: every entry is known, nothing is fetched) against a bare one-page `runspider`.
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-cron", action="store_true")
+    parser.add_argument("--variant", default="", help="settings NAME=VALUE[,NAME=VALUE] of a second project crawl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as name:
         tmp = Path(name)
@@ -115,7 +118,8 @@ def main() -> None:
         bare_dir.mkdir()
         spider = str(ROOT / "bench/bare_spider.py")
         try:
-            crawl, bare, tuned, last_db = [], [], [], None
+            crawl, bare, tuned, variant, last_db = [], [], [], [], None
+            variant_settings = [x for pair in args.variant.split(",") if pair.strip() for x in ("-s", pair.strip())]
             print(f"site: {args.n} articles, {lists} list pages, served at {proxy}")
             for round_ in range(args.rounds):
                 db = tmp / f"crawl{round_}.db"
@@ -130,18 +134,26 @@ def main() -> None:
                 tuned_cmd = [*bare_base, "-s", "CONCURRENT_ITEMS=16", "-O", str(bare_dir / f"tuned{round_}.jsonl")]
                 steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env),
                          ("tuned", tuned_cmd, bare_dir, env)]
+                if variant_settings:
+                    variant_db = tmp / f"variant{round_}.db"
+                    steps.insert(1, ("variant", [*project_cmd, *variant_settings], ROOT,
+                                     {**project_env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{variant_db}"}))
                 for which, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
                     elapsed = run(command, cwd, step_env)
-                    {"project": crawl, "bare": bare, "tuned": tuned}[which].append(elapsed)
+                    {"project": crawl, "bare": bare, "tuned": tuned, "variant": variant}[which].append(elapsed)
                 got, items = stored(db), len(out.read_text().splitlines())
                 print(f"  round {round_ + 1}: project {crawl[-1]:.2f} s ({got} stored), bare {bare[-1]:.2f} s ({items} items), "
-                      f"bare with CONCURRENT_ITEMS=16 {tuned[-1]:.2f} s")
+                      f"bare with CONCURRENT_ITEMS=16 {tuned[-1]:.2f} s"
+                      + (f", project with {args.variant} {variant[-1]:.2f} s ({stored(variant_db)} stored)" if variant else ""))
                 if got != args.n or items != args.n:
                     raise SystemExit(f"expected {args.n} articles from each, got {got} stored and {items} items")
                 last_db = db
             ratios = {"crawl (bare with CONCURRENT_ITEMS=16)": summary(f"crawl of {args.n} articles, against the bare spider with "
                                                                         "CONCURRENT_ITEMS=16", crawl, tuned),
                       "crawl": summary(f"crawl of {args.n} articles", crawl, bare)}
+            if variant:
+                ratios[f"with {args.variant} / project"] = summary(f"project with {args.variant} (as 'project') against "
+                                                                 "the project with its defaults (as 'bare')", variant, crawl)
             if not args.skip_cron:
                 cron, one = [], []
                 for round_ in range(args.rounds * 2):

@@ -49,7 +49,7 @@ NEWSCRAWL_KINDS = {
     "NEWSCRAWL_MONITOR_FALLBACK_RISE": ("share", None), "NEWSCRAWL_MONITOR_COUNT_RATIO": ("share", None),
     "NEWSCRAWL_REDIS_IDLE_TIMEOUT": ("float", 0.001), "NEWSCRAWL_REDIS_HEARTBEAT": ("float", 0.001),
     "NEWSCRAWL_MONITOR_MAX_FAILED": ("share", None), "NEWSCRAWL_RETRY_AFTER_MAX": ("float", 0),
-    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
+    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_EXTRACT_PROCESSES": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
 }
 # Environment variables that are not settings of the same name.

@@ -45,7 +45,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
     "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
+    # last to see a response: article pages are read in worker processes (NEWSCRAWL_EXTRACT_PROCESSES)
+    "newscrawl.middlewares.extractworker.ExtractWorkerMiddleware": 10,
 }
+# Worker processes that read article pages (newscrawl/middlewares/extractworker.py); 0: the crawl's own process.
+NEWSCRAWL_EXTRACT_PROCESSES = 1
 # Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
 NEWSCRAWL_ALLOWED_NETWORKS = ""
 NEWSCRAWL_ALLOWED_SCHEMES = "http,https"

@@ -59,7 +59,11 @@ def _path(root: Path, url: str) -> Path:
 
 def prepend_to_first_list_page(root: Path, url: str, title: str, date: str = "2026-09-30 09:00") -> None:
     """Put a new article link at the top of list page 1, as a portal does when it publishes."""
-    path = _path(root, site.list_url(1))
+    prepend_to_list_page(root, 1, url, title, date)
+
+
+def prepend_to_list_page(root: Path, page: int, url: str, title: str, date: str = "2026-09-30 09:00") -> None:
+    path = _path(root, site.list_url(page))
     html = path.read_bytes().decode("gb18030")
     row = (f'<div class="con-details"><h3><a href="{url}" target="_blank">{title}</a></h3>\n'
            f'<p class="summary">新稿件……</p><div class="fb"><span class="fb-tl">{date}</span></div></div>\n')

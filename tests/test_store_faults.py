@@ -483,7 +483,7 @@ def test_a_store_worker_that_dies_is_an_outage_and_the_next_batch_gets_a_new_one
 
 def test_where_no_worker_process_can_start_the_store_writes_on_threads(tmp_path):
     """A sandbox without /dev/shm (AWS Lambda, some containers) cannot start the store's worker process:
-    the crawl says so once and stores everything on threads, nothing spooled."""
+    the crawl says so once and stores everything on threads, nothing spooled; it reads pages itself."""
     import os
 
     mirror = tmp_path / "mirror"
@@ -502,3 +502,6 @@ def test_where_no_worker_process_can_start_the_store_writes_on_threads(tmp_path)
     assert "no store worker process can start here" in run.log and "written on threads" in run.log
     assert run.stat("newscrawl/store/worker_unavailable") == 1 and run.stat("newscrawl/store/spooled") == 0
     assert count_articles(database) == len(urls)
+    # nor can the read workers (newscrawl/middlewares/extractworker.py): pages are read in the crawl's process
+    assert "no read worker process can start here" in run.log and run.stat("newscrawl/extract/worker_unavailable") == 1
+    assert run.stat("newscrawl/extract/pages_in_worker") == 0 and run.stat("newscrawl/pages/failed_callbacks") == 0

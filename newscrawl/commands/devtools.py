@@ -6,7 +6,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 # Looking at a page is not a production run: it must not enter the run history the monitor compares against.
 # Nor does it read or write the store: a page looks the same whatever is stored (-s NEWSCRAWL_DATABASE_URL=… to).
-NOT_A_CRAWL = {"NEWSCRAWL_RECORD_RUNS": False, "NEWSCRAWL_MONITOR_ENABLED": False, "NEWSCRAWL_DATABASE_URL": ""}
+# A page or two are read in the command's own process: starting extraction workers would take longer.
+NOT_A_CRAWL = {"NEWSCRAWL_RECORD_RUNS": False, "NEWSCRAWL_MONITOR_ENABLED": False, "NEWSCRAWL_DATABASE_URL": "",
+               "NEWSCRAWL_EXTRACT_PROCESSES": 0}
 
 
 class DevTool:

@@ -24,6 +24,9 @@ from newscrawl.items import Article
 from newscrawl.loaders import ArticleLoader, complete_article
 
 
+# response.meta key of a first page read in a worker process (newscrawl/middlewares/extractworker.py)
+READ_IN_WORKER = "newscrawl_read"
+
 _ORPHAN_TAGS = {"p", "img", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "center"}
 
 
@@ -147,6 +150,8 @@ class PortalSpider(scrapy.Spider):
     )
     # Fields the portal does not carry on every article (an empty one means "none"): never asked of the fallback.
     optional_fields: tuple[str, ...] = ()
+    # read_first_page needs nothing but the page and the spider's arguments: it may run in a worker process
+    read_in_worker = True
 
     arguments = (
         Argument("start_urls", A.urls, help="list or article URLs to start from instead of the portal's listings",
@@ -170,6 +175,7 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.arguments_given = dict(kwargs)  # a worker process builds its copy of the spider from them
         try:
             spider._now(None)  # a bad NEWSCRAWL_NOW stops the crawl here, not at the first article
         except SpiderArgumentError as exc:
@@ -287,14 +293,14 @@ class PortalSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("newscrawl/article_pages")
         if partial is None:
-            if not self.looks_like_article(response):
-                stats.inc_value("newscrawl/pages/not_article")
-                self.logger.info("Not an article page: %s", response.url)
+            request = getattr(response, "request", None)
+            read = request.meta.get(READ_IN_WORKER) if request is not None else None  # read in a worker already
+            item, next_page = read.result if read is not None and read.url == response.url else self.read_first_page(response)
+            if item is None:
                 return
-            item = self.load_article(response)
         else:
             item = self.merge_page(partial, response)
-        next_page = self.next_article_page(response) if pages < 50 else None
+            next_page = self.next_article_page(response) if pages < 50 else None
         if next_page:
             next_page = p.absolute_url(next_page, response.url)
         if next_page and next_page != response.url:
@@ -312,6 +318,17 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("newscrawl/skipped/older_than_since")
             return
         yield item
+
+    def read_first_page(self, response: Response) -> tuple[Article | None, str | None]:
+        """An article's first page to ``(article, URL of its page 2 or None)``, or ``(None, None)`` for a page that
+        is not an article (counted). This is the part of ``parse_article`` that reads the page: with
+        NEWSCRAWL_EXTRACT_PROCESSES it runs in a worker process, on a copy of this spider, and what it counts
+        and logs is counted and logged here."""
+        if not self.looks_like_article(response):
+            self.crawler.stats.inc_value("newscrawl/pages/not_article")
+            self.logger.info("Not an article page: %s", response.url)
+            return None, None
+        return self.load_article(response), self.next_article_page(response)
 
     def looks_like_article(self, response: Response) -> bool:
         """An article page: text (not an image or PDF answered at an article URL), an article URL, a body.
@@ -630,6 +647,7 @@ class GenericSpider(PortalSpider):
     """
 
     fallback_fields = ()  # populate() already is the generic extractor
+    read_in_worker = False  # the feed spider's pages carry their feed entry in meta, which a worker does not get
     scheduled = False  # needs its URL argument: `scrapy crawlall` leaves it out
     url_argument = "url"
     url_help = "URL[,URL…]"

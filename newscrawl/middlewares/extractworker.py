@@ -1,0 +1,237 @@
+"""Article pages read in worker processes, so the crawl's own process keeps its core for Scrapy.
+
+Reading an article page (parsing it, the portal's selectors, the loader's processors, the body cleaner)
+is most of a crawl's CPU time: in a 2,000-article crawl the crawl's process was busy 98% of the time, and
+the callbacks took over half of it (bench/bench_crawl.py, docs/BENCHMARKS.md). With
+``NEWSCRAWL_EXTRACT_PROCESSES`` = N > 0 this downloader middleware hands each article's first page (a 2xx
+text response a portal spider asked for as an article) to one of N worker processes, which run the
+spider's own ``read_first_page`` on a copy of the spider built from the same arguments and settings. The
+answer (the article, or none, and the URL of its page 2) goes to ``response.meta`` for ``parse_article``;
+what the copy counted and logged is counted and logged here. Nothing else changes: the callback, the item
+pipelines and every stat are the same as without workers.
+
+- The workers start at the first article page; until they are ready (a second or two) pages are read in
+  the crawl's process, so a short crawl is not kept waiting. So are they where no worker can start
+  (``newscrawl/extract/worker_unavailable``), for a spider a worker cannot import (`scrapy runspider
+  FILE`) and without the asyncio reactor. ``newscrawl/extract/pages_in_worker`` counts the pages read in
+  workers.
+- A worker that raises on a page: the page is read here again, so the error is the callback's, counted
+  as ever (``newscrawl/pages/failed/<Exception>``).
+- A worker that dies (killed, out of memory): its pages are read here (``newscrawl/extract/worker_died``),
+  and new workers are started, up to three times a crawl.
+- The workers exit with the crawl, SIGKILL included (newscrawl/workerpool.py).
+
+Spiders whose reading needs more than the page and their arguments set ``read_in_worker = False`` (the
+generic spiders: a feed entry travels in ``meta``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+from concurrent.futures.process import BrokenProcessPool
+from typing import NamedTuple
+
+from scrapy import signals
+from scrapy.http import Request, TextResponse
+from scrapy.settings import BaseSettings
+
+from newscrawl.middlewares import CrawlerMiddleware
+from newscrawl.spiders.base import READ_IN_WORKER
+from newscrawl.workerpool import Unavailable, WorkerPool
+
+logger = logging.getLogger(__name__)
+
+MAX_RESTARTS = 3
+
+
+class ReadPage(NamedTuple):
+    """``PortalSpider.read_first_page``'s answer for the page at ``url``."""
+
+    url: str
+    result: tuple
+
+
+# ------------------------------------------------------------------ the worker's side
+
+
+class _Stats:
+    """What the spider's copy counts on one page."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def inc_value(self, key, count=1, start=0, spider=None):
+        self.counts[key] = self.counts.get(key, start) + count
+
+    def get_value(self, key, default=None, spider=None):
+        return self.counts.get(key, default)
+
+
+class _Crawler:
+    """The part of a crawler a spider's reading uses: its settings and stats."""
+
+    def __init__(self, settings, stats):
+        self.settings, self.stats, self.spider = settings, stats, None
+
+
+class _Recorder(logging.Handler):
+    """The records of one page, sent back to the crawl's log."""
+
+    def __init__(self, level):
+        super().__init__(level)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record):
+        try:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+        except Exception:  # a record whose arguments do not format: the logging module's own policy
+            self.handleError(record)
+
+
+_spider = None
+_recorder: _Recorder | None = None
+
+
+def _setup(spider_class, arguments: dict, settings: dict) -> None:
+    """Once per worker: the spider's copy, and its log recorded instead of printed."""
+    global _spider, _recorder
+    from scrapy.settings import Settings
+
+    settings = Settings(settings)
+    _recorder = _Recorder(settings.get("LOG_LEVEL") or logging.DEBUG)
+    root = logging.getLogger()
+    root.handlers[:] = [_recorder]
+    root.setLevel(_recorder.level)
+    spider = spider_class(**arguments)
+    spider.crawler = _Crawler(settings, _Stats())
+    spider.crawler.spider = spider
+    spider.settings = settings
+    _spider = spider
+
+
+def _warm() -> None:
+    """Import what reading needs (the generic extractor, the loader's processors) before the first page."""
+    import newscrawl.extract.page  # noqa: F401
+    import newscrawl.loaders  # noqa: F401
+
+
+def _read(url: str, response_class, status: int, headers: dict, body: bytes, encoding: str, flags: list):
+    """``(result, counts, log records)`` of ``read_first_page``, or None when it raised."""
+    stats = _spider.crawler.stats
+    stats.counts, _recorder.records = {}, []
+    response = response_class(url=url, status=status, headers=headers, body=body, encoding=encoding, flags=flags,
+                              request=Request(url, meta={"newscrawl": "article"}))
+    try:
+        result = _spider.read_first_page(response)
+    except Exception:  # noqa: BLE001 - the crawl's process reads the page again and fails it its own way
+        return None
+    return result, stats.counts, _recorder.records
+
+
+# ------------------------------------------------------------------- the crawl's side
+
+
+class ExtractWorkerMiddleware(CrawlerMiddleware):
+    """Hands article pages to ``NEWSCRAWL_EXTRACT_PROCESSES`` worker processes (0: read them in the crawl's process)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.size = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 0)
+        self.pool: WorkerPool | None = None
+        self.starting: asyncio.Future | None = None  # the pool's start
+        self.restarts = 0
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    def wanted(self, request, response, spider) -> bool:
+        return bool(
+            self.size and request.meta.get("newscrawl") == "article" and getattr(spider, "read_in_worker", False)
+            and isinstance(response, TextResponse) and 200 <= response.status < 300 and response.body
+        )
+
+    async def process_response(self, request, response, spider=None):
+        spider = self.crawler.spider
+        if not self.wanted(request, response, spider):
+            return response
+        pool = self.pool or self.new_pool(spider)
+        if pool is None:
+            return response
+        if not pool.ready:  # starting (a second or two): this page is read here, and so is every page of a short crawl
+            return response
+        try:
+            answer = await asyncio.wrap_future(pool.submit(
+                _read, response.url, type(response), response.status, dict(response.headers), response.body,
+                response.encoding, list(response.flags),
+            ))
+        except (BrokenProcessPool, OSError, RuntimeError):  # a worker died; RuntimeError: a pool closed meanwhile
+            self.died(pool)
+            return response
+        if answer is None:  # it raised there: the callback reads the page and fails it its own way
+            return response
+        result, counts, records = answer
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/extract/pages_in_worker")
+        for key, count in counts.items():
+            stats.inc_value(key, count)
+        for name, level, message in records:
+            logging.getLogger(name).log(level, "%s", message)
+        request.meta[READ_IN_WORKER] = ReadPage(response.url, result)
+        return response
+
+    def new_pool(self, spider) -> WorkerPool | None:
+        """A pool for ``spider``, starting off the reactor (``self.starting``); None where pages are read here."""
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+        if not self.size:
+            return None
+        if not is_asyncio_reactor_installed():
+            self.give_up(None, "NEWSCRAWL_EXTRACT_PROCESSES needs the asyncio reactor: pages are read in the crawl's process")
+            return None
+        if importlib.util.find_spec(type(spider).__module__) is None:  # `scrapy runspider FILE`
+            self.give_up(None, f"Module {type(spider).__module__} cannot be imported by a worker: pages are read in the crawl's process")
+            return None
+        settings = {k: v.copy_to_dict() if isinstance(v, BaseSettings) else v
+                    for k, v in self.crawler.settings.items() if k.startswith("NEWSCRAWL_") or k == "LOG_LEVEL"}
+        self.pool = pool = WorkerPool("read worker", self.size, setup=_setup, warm=_warm,
+                                      setup_args=(type(spider), getattr(spider, "arguments_given", {}), settings))
+
+        async def start():
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, pool.start)  # starting a process takes a moment
+                await asyncio.wrap_future(pool.started)
+            except Unavailable as exc:
+                if pool is self.pool:
+                    self.give_up("newscrawl/extract/worker_unavailable", f"{exc}: pages are read in the crawl's process")
+            except Exception:  # noqa: BLE001 - a worker that died starting (BrokenProcessPool)
+                self.died(pool)
+
+        self.starting = asyncio.ensure_future(start())
+        return pool
+
+    def died(self, pool: WorkerPool) -> None:
+        """Every page in flight on a broken pool ends here: the pool is replaced once, if it ever worked."""
+        self.crawler.stats.inc_value("newscrawl/extract/worker_died")
+        if pool is not self.pool:
+            return
+        if not pool.was_ready:
+            self.give_up(None, "The read workers could not start: pages are read in the crawl's process")
+            return
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            self.give_up(None, f"Read workers died {self.restarts} times: pages are read in the crawl's process")
+            return
+        logger.warning("A read worker died: its pages are read in the crawl's process, and new workers start")
+        self.close()
+
+    def give_up(self, stat: str | None, message: str) -> None:
+        if stat:
+            self.crawler.stats.inc_value(stat)
+        logger.warning(message)
+        self.size = 0
+        self.close()
+
+    def close(self, spider=None) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.close()

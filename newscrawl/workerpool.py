@@ -1,0 +1,147 @@
+"""Worker processes that outlive no crawl: the store's batch writes and the article extraction run in them.
+
+Python work on a thread competes with the reactor for the GIL; in a process of its own it takes the
+machine's other core. A pool here is ``concurrent.futures.ProcessPoolExecutor`` with three things added:
+
+- a clean start: forkserver (not a fork of a process running a reactor and threads), else spawn;
+- no orphans: Ctrl-C reaches the crawl, not the workers (the crawl finishes what it holds), and a worker
+  exits as soon as the crawl's process is gone, SIGKILL included (a pipe only the crawl writes to reads
+  end of file);
+- ``Unavailable`` where no process can start (no /dev/shm for the semaphores, a sandbox that forbids
+  processes), so that the caller does the work itself instead.
+
+What crosses the boundary must pickle: plain data, and exceptions that carry plain data.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+
+
+class Unavailable(RuntimeError):
+    """No worker process can be started here: the caller does the work in its own process."""
+
+
+def _worker_init(name, crawl_alive, setup, setup_args) -> None:
+    """``crawl_alive`` is the reading end of a pipe only the crawl's process writes to: it reads end of file
+    when that process dies (a zombie included, which a pid check would still see)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # `ps -o comm`, top and /proc/PID/comm tell the workers apart (15 characters at most)
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(name[:15])
+    except OSError:  # not Linux
+        pass
+
+    def watch():
+        try:
+            crawl_alive.recv()
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="crawl-watch").start()
+    if setup is not None:
+        setup(*setup_args)
+
+
+class WorkerPool:
+    """``size`` worker processes, started at the first ``submit`` (or ``start``); ``setup(*setup_args)`` runs
+    once in each, ``warm()`` once in the pool before it counts as ready. ``name`` is what messages call the
+    workers; its words joined by "-" are their process name (``newscrawl-store``)."""
+
+    def __init__(self, name: str, size: int = 1, setup=None, setup_args: tuple = (), warm=None):
+        self.name, self.size, self.setup, self.setup_args, self.warm = name, size, setup, setup_args, warm
+        self._executor: ProcessPoolExecutor | None = None
+        self._alive = None  # the writing end of the workers' crawl_alive pipe
+        self._ready: Future | None = None  # ``warm`` done in a started worker
+        self._lock = threading.Lock()
+        self.was_ready = False  # ``warm`` has run once (in this pool or one before a reset): workers can start here
+
+    def start(self) -> ProcessPoolExecutor:
+        """The running pool, started if there is none."""
+        with self._lock:
+            if self._executor is None:
+                method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+                reader = None
+                try:
+                    context = multiprocessing.get_context(method)
+                    reader, self._alive = context.Pipe(duplex=False)
+                    self._executor = ProcessPoolExecutor(self.size, mp_context=context, initializer=_worker_init,
+                                                         initargs=(self.process_name, reader, self.setup, self.setup_args))
+                    # one task a worker: every process starts now, while the pipe's reading end is open (the
+                    # executor starts them on demand, and would pickle a closed one later)
+                    warming = [self._executor.submit(self.warm or _nothing) for _ in range(self.size)]
+                    self._ready = warming[0]
+                    self._ready.add_done_callback(self._warmed)
+                except (OSError, ImportError, ValueError) as exc:
+                    self._executor = None
+                    if self._alive is not None:
+                        self._alive.close()
+                        self._alive = None
+                    raise Unavailable(f"no {self.name} process can start here ({exc})") from exc
+                finally:
+                    if reader is not None:
+                        reader.close()  # the workers hold it now
+            return self._executor
+
+    @property
+    def process_name(self) -> str:
+        return "newscrawl-" + self.name.split()[0]
+
+    @property
+    def ready(self) -> bool:
+        """Started, and ``warm`` has run (without raising) in a worker."""
+        ready = self._ready
+        return ready is not None and ready.done() and not ready.cancelled() and ready.exception() is None
+
+    def _warmed(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.was_ready = True
+
+    @property
+    def started(self) -> Future:
+        """Done when ``warm`` has run in a started pool (raises BrokenProcessPool if its worker died starting)."""
+        if self._ready is None:
+            raise Unavailable("the pool is not started")
+        return self._ready
+
+    def wait_ready(self) -> None:
+        """Start the pool and wait until ``warm`` has run (benchmarks, tests)."""
+        self.start()
+        self._ready.result()
+
+    def processes(self) -> list:
+        """The workers' process objects (none before the start or after ``reset``)."""
+        executor = self._executor
+        return list((getattr(executor, "_processes", None) or {}).values()) if executor is not None else []
+
+    def submit(self, function, *args) -> Future:
+        """``function(*args)`` in a worker; a pool whose worker died raises BrokenProcessPool (``reset`` it)."""
+        return self.start().submit(function, *args)
+
+    def reset(self) -> None:
+        """Kill the workers (one that hangs, say); the next ``submit`` starts new ones."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            alive, self._alive = self._alive, None
+            self._ready = None
+        if alive is not None:
+            alive.close()
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())  # shutdown forgets them
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join(5)
+
+    close = reset  # callers close a pool once nothing is left to wait for
+
+
+def _nothing() -> None:
+    return None

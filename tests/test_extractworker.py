@@ -1,0 +1,154 @@
+"""Article pages read in worker processes (newscrawl/middlewares/extractworker.py, NEWSCRAWL_EXTRACT_PROCESSES):
+the same articles, stats and log lines as reading them in the crawl's process, and nothing lost when a worker
+or the crawl is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import ofweek_site
+import storecrawl as sc
+
+NOW = "2026-10-01T12:00:00+08:00"
+NOT_ARTICLE = "https://ee.ofweek.com/2026-05/ART-2800-8420-30799999.html"
+UNPARSED_DATE = ofweek_site.article_url(999)
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, process name) of every process."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            found[int(entry)] = (int(stat[stat.rindex(")") + 2 :].split()[1]), name)
+    return found
+
+
+def read_workers(crawl_pid: int) -> list[int]:
+    """The crawl's read workers: descendants named newscrawl-read (the forkserver is their parent)."""
+    table = _processes()
+
+    def descends(pid):
+        for _ in range(10):
+            pid = table.get(pid, (0, ""))[0]
+            if pid == crawl_pid:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [pid for pid, (_, name) in table.items() if name == "newscrawl-read" and descends(pid)]
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def _mirror(tmp_path: Path, count: int) -> tuple[Path, list[str]]:
+    """The OFweek-like site, plus an article URL that answers with a page that is no article and an article
+    whose date does not parse (both logged by the spider)."""
+    import re
+
+    mirror = tmp_path / "mirror"
+    urls = sc.write_mirror(mirror, count)
+    last = (count + ofweek_site.PER_PAGE - 1) // ofweek_site.PER_PAGE  # read last: by then the workers are up
+    sc.prepend_to_list_page(mirror, last, NOT_ARTICLE, "已删除")
+    sc.write_article(mirror, NOT_ARTICLE, "<html><head><title>页面不存在</title></head><body><p>404</p></body></html>")
+    sc.prepend_to_list_page(mirror, last, UNPARSED_DATE, "日期不详")
+    page = re.sub(r'<div class="time fl">.*?</div>', '<div class="time fl">上周某日</div>', ofweek_site.article_page(999), flags=re.S)
+    sc.write_article(mirror, UNPARSED_DATE, page)
+    return mirror, urls
+
+
+def _newscrawl_stats(run: sc.Run) -> dict[str, int]:
+    import re
+
+    return {key: int(value) for key, value in re.findall(r"'(newscrawl/[^']+)': (\d+)", run.log)
+            if not key.startswith(("newscrawl/extract/", "newscrawl/store/", "newscrawl/timing"))}
+
+
+def test_pages_read_in_workers_give_the_articles_stats_and_log_lines_of_reading_them_here(tmp_path):
+    mirror, urls = _mirror(tmp_path, 160)
+    runs = {}
+    for processes, slow in ((1, ("-s", "NEWSCRAWL_MIRROR_LATENCY=0.04", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")), (0, ())):
+        work = tmp_path / f"p{processes}"
+        work.mkdir()
+        runs[processes] = sc.crawl(work, mirror, f"sqlite:///{work / 'news.db'}", "-a", "max_pages=10",
+                                   "-s", f"NEWSCRAWL_NOW={NOW}", "-s", f"NEWSCRAWL_EXTRACT_PROCESSES={processes}", *slow)
+    workers, here = runs[1], runs[0]
+    assert workers.returncode == 0 and here.returncode == 0, workers.log[-3000:] + here.log[-3000:]
+    # the first pages are read here while the worker starts, the rest (the last list page's included) there
+    assert 40 < workers.stat("newscrawl/extract/pages_in_worker") < 162
+    assert here.stat("newscrawl/extract/pages_in_worker") == 0
+
+    def articles(run):
+        return sorted(({k: v for k, v in item.items() if k != "crawled_at"} for item in run.items), key=lambda i: i["url"])
+
+    assert len(workers.items) == 161 and articles(workers) == articles(here)
+    assert {item["url"] for item in workers.items} == {*urls, UNPARSED_DATE}
+    assert _newscrawl_stats(workers) == _newscrawl_stats(here)
+    assert workers.stat("newscrawl/pages/not_article") == 1 and workers.stat("newscrawl/date_unparsed") >= 1
+    # what the spider logged in the worker is in the crawl's log, at its level
+    for line in (f"[ofweek] INFO: Not an article page: {NOT_ARTICLE}", f"[ofweek] WARNING: Unparsed date '上周某日' on {UNPARSED_DATE}"):
+        assert line in workers.log and line in here.log
+
+
+def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_path):
+    mirror, urls = _mirror(tmp_path, 160)
+    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
+                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+    crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, killed = time.monotonic() + 60, None
+        while killed is None and time.monotonic() < deadline and crawl.poll() is None:
+            workers = read_workers(crawl.pid)
+            if workers and (tmp_path / "items.jsonl").exists() and (tmp_path / "items.jsonl").stat().st_size:
+                killed = workers[0]
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.05)
+        log = crawl.communicate(timeout=180)[1]
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert killed is not None, "no read worker was seen while the crawl ran"
+    run = sc.Run(crawl.returncode, log, [])
+    assert run.returncode == 0, log[-3000:]
+    stored = {row[0] for row in sc.sqlite_rows(tmp_path / "news.db", "SELECT url FROM articles")}
+    assert stored == {*urls, UNPARSED_DATE}
+    assert run.stat("newscrawl/extract/worker_died") >= 1 and "A read worker died" in log
+    # after the death, new workers read the rest: not every page fell back to the crawl's process
+    assert 0 < run.stat("newscrawl/extract/pages_in_worker") < 162
+    assert run.stat("newscrawl/pages/failed_callbacks") == 0
+
+
+def test_read_workers_exit_with_a_crawl_that_is_killed(tmp_path):
+    mirror, _ = _mirror(tmp_path, 160)
+    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
+                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.05", "-s", "NEWSCRAWL_EXTRACT_PROCESSES=2")
+    crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.DEVNULL)
+    try:
+        deadline, workers = time.monotonic() + 60, []
+        while len(workers) < 2 and time.monotonic() < deadline and crawl.poll() is None:
+            workers = read_workers(crawl.pid)
+            time.sleep(0.05)
+        assert len(workers) == 2, "two read workers were not seen while the crawl ran"
+        crawl.kill()
+        crawl.wait(10)
+        deadline = time.monotonic() + 10
+        while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(gone(pid) for pid in workers), "read workers outlived their crawl"
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
