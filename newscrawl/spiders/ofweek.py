@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from lxml import etree
+
 from newscrawl import processors as p
 from newscrawl.arguments import Argument
 from newscrawl.spiders.base import PortalSpider, select, values
@@ -30,6 +32,7 @@ ARTICLE_RE = re.compile(
     r"ART-(?P<a>\d+)-(?P<b>\d+)-(?P<id>\d{8})(?:_(?P<page>\d+))?\.html?(?:[?#].*)?$",
     re.IGNORECASE,
 )
+PAGE_LINKS = etree.XPath("//a[contains(@href, $page_prefix)]/@href", smart_strings=False)
 MONTH_RE = re.compile(r"(?:^|/)(\d{4}-\d{2})/")
 LIST_DATE_RE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 AUTHOR_RE = re.compile(
@@ -184,8 +187,8 @@ class OfweekSpider(PortalSpider):
         if not current:
             return None
         page = int(current.group("page") or 1)
-        # an XPath variable, not the id in the query: one compiled query, not one per article in parsel's cache
-        for href in response.xpath("//a[contains(@href, $page_prefix)]/@href", page_prefix=f'{current.group("id")}_').getall():
+        # an XPath variable, not the id in the query: one compiled query, not one per article
+        for href in PAGE_LINKS(response.selector.root, page_prefix=f'{current.group("id")}_'):
             url = p.absolute_url(href, response.url)
             match = ARTICLE_RE.match(url or "")
             if match and match.group("id") == current.group("id") and int(match.group("page") or 1) == page + 1:
