@@ -107,16 +107,18 @@ def test_pages_read_in_workers_give_the_articles_stats_and_log_lines_of_reading_
 def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_path):
     mirror, urls = _mirror(tmp_path, 160)
     command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
-                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4")
+                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
     crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.PIPE, text=True)
     try:
-        deadline, killed = time.monotonic() + 60, None
+        deadline, killed, seen = time.monotonic() + 60, None, None
         while killed is None and time.monotonic() < deadline and crawl.poll() is None:
             workers = read_workers(crawl.pid)
-            if workers and (tmp_path / "items.jsonl").exists() and (tmp_path / "items.jsonl").stat().st_size:
+            seen = seen or (workers and time.monotonic())
+            if workers and time.monotonic() > seen + 0.8:  # it has read pages by now (40 pages a second)
                 killed = workers[0]
                 os.kill(killed, signal.SIGKILL)
             time.sleep(0.05)
+        assert crawl.poll() is None, "the crawl ended before its read worker could be killed"
         log = crawl.communicate(timeout=180)[1]
     finally:
         if crawl.poll() is None:
