@@ -62,39 +62,50 @@ class WorkerPool:
     def __init__(self, name: str, size: int = 1, setup=None, setup_args: tuple = (), warm=None):
         self.name, self.size, self.setup, self.setup_args, self.warm = name, size, setup, setup_args, warm
         self._executor: ProcessPoolExecutor | None = None
-        self._alive = None  # the writing end of the workers' crawl_alive pipe
+        self._alive = self._reader = None  # the workers' crawl_alive pipe
+        self.closed = False
         self._ready: Future | None = None  # ``warm`` done in a started worker
         self._lock = threading.Lock()
         self.was_ready = False  # ``warm`` has run once (in this pool or one before a reset): workers can start here
 
     def start(self) -> ProcessPoolExecutor:
-        """The running pool, started if there is none."""
+        """The running pool, started if there is none (Unavailable once ``close``d)."""
         with self._lock:
-            if self._executor is None:
-                method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-                reader = None
-                try:
-                    context = multiprocessing.get_context(method)
-                    if method == "forkserver":
-                        context.set_forkserver_preload(PRELOAD)
-                    reader, self._alive = context.Pipe(duplex=False)
-                    self._executor = ProcessPoolExecutor(self.size, mp_context=context, initializer=_worker_init,
-                                                         initargs=(self.process_name, reader, self.setup, self.setup_args))
-                    # one task a worker: every process starts now, while the pipe's reading end is open (the
-                    # executor starts them on demand, and would pickle a closed one later)
-                    warming = [self._executor.submit(self.warm or _nothing) for _ in range(self.size)]
-                    self._ready = warming[0]
-                    self._ready.add_done_callback(self._warmed)
-                except (OSError, ImportError, ValueError) as exc:
-                    self._executor = None
-                    if self._alive is not None:
-                        self._alive.close()
-                        self._alive = None
-                    raise Unavailable(f"no {self.name} process can start here ({exc})") from exc
-                finally:
-                    if reader is not None:
-                        reader.close()  # the workers hold it now
-            return self._executor
+            if self.closed:
+                raise Unavailable(f"the {self.name} pool is closed")
+            if self._executor is not None:
+                return self._executor
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            try:
+                context = multiprocessing.get_context(method)
+                if method == "forkserver":
+                    context.set_forkserver_preload(PRELOAD)
+                # the reading end stays open here until reset: the executor starts processes on demand
+                self._reader, self._alive = context.Pipe(duplex=False)
+                executor = self._executor = ProcessPoolExecutor(
+                    self.size, mp_context=context, initializer=_worker_init,
+                    initargs=(self.process_name, self._reader, self.setup, self.setup_args))
+            except (OSError, ImportError, ValueError) as exc:
+                self._drop_pipe()
+                self._executor = None
+                raise Unavailable(f"no {self.name} process can start here ({exc})") from exc
+        # Outside the lock, so that close() never waits for processes to start: one task a worker, all started now.
+        try:
+            warming = [executor.submit(self.warm or _nothing) for _ in range(self.size)]
+        except RuntimeError as exc:  # closed meanwhile
+            raise Unavailable(f"the {self.name} pool is closed") from exc
+        except OSError as exc:  # no semaphore, no process
+            self.reset()
+            raise Unavailable(f"no {self.name} process can start here ({exc})") from exc
+        warming[0].add_done_callback(self._warmed)
+        self._ready = warming[0]
+        return executor
+
+    def _drop_pipe(self) -> None:
+        for end in (self._alive, self._reader):
+            if end is not None:
+                end.close()
+        self._alive = self._reader = None
 
     @property
     def process_name(self) -> str:
@@ -135,10 +146,8 @@ class WorkerPool:
         """Kill the workers (one that hangs, say); the next ``submit`` starts new ones."""
         with self._lock:
             executor, self._executor = self._executor, None
-            alive, self._alive = self._alive, None
+            self._drop_pipe()  # a worker that is still starting exits as soon as it reads end of file
             self._ready = None
-        if alive is not None:
-            alive.close()
         if executor is None:
             return
         processes = list((getattr(executor, "_processes", None) or {}).values())  # shutdown forgets them
@@ -148,7 +157,10 @@ class WorkerPool:
                 process.kill()
             process.join(5)
 
-    close = reset  # callers close a pool once nothing is left to wait for
+    def close(self) -> None:
+        """Kill the workers for good: nothing is left to wait for, and no ``submit`` starts new ones."""
+        self.closed = True
+        self.reset()
 
 
 def _nothing() -> None:

@@ -154,3 +154,45 @@ def test_read_workers_exit_with_a_crawl_that_is_killed(tmp_path):
     finally:
         if crawl.poll() is None:
             crawl.kill()
+
+
+def test_a_pool_closed_while_it_starts_leaves_no_worker_and_never_starts_again():
+    """newscrawl/workerpool.py: the crawl's end (spider_closed) does not wait for workers still starting, and
+    they do not outlive it; a reset pool starts new workers, a closed one none."""
+    import threading
+
+    import pytest
+
+    from newscrawl.workerpool import Unavailable, WorkerPool
+
+    pool = WorkerPool("test worker", 1)
+    pool.wait_ready()
+    [first] = pool.processes()
+    assert Path(f"/proc/{first.pid}/comm").read_text().strip() == "newscrawl-test"
+    assert pool.submit(os.getpid).result(10) == first.pid != os.getpid()
+    pool.reset()
+    assert not first.is_alive()
+    assert pool.submit(os.getpid).result(10) != first.pid  # a new worker
+
+    starting = WorkerPool("test worker", 2)
+    def start():
+        try:
+            starting.start()  # done before the close, or refused by it: either way no worker survives
+        except Unavailable:
+            pass
+
+    thread = threading.Thread(target=start)
+    for closing in (pool, starting):
+        if closing is starting:
+            thread.start()
+            time.sleep(0.05)
+        began = time.monotonic()
+        closing.close()
+        assert time.monotonic() - began < 5
+    thread.join(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [p for p in _processes().values() if p[1] == "newscrawl-test"]:
+        time.sleep(0.1)
+    assert not [p for p in _processes().values() if p[1] == "newscrawl-test"]
+    with pytest.raises(Unavailable):
+        pool.submit(os.getpid)

@@ -211,9 +211,9 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
 
     def died(self, pool: WorkerPool) -> None:
         """Every page in flight on a broken pool ends here: the pool is replaced once, if it ever worked."""
-        self.crawler.stats.inc_value("newscrawl/extract/worker_died")
         if pool is not self.pool:
             return
+        self.crawler.stats.inc_value("newscrawl/extract/worker_died")
         if not pool.was_ready:
             self.give_up(None, "The read workers could not start: pages are read in the crawl's process")
             return
