@@ -364,7 +364,7 @@ class PortalSpider(scrapy.Spider):
         self.fill_missing(loader, response)
         item = loader.load_item()
         self.count_cut(loader, response)
-        for text in loader.context.get("unparsed_dates", []):
+        for text in dict.fromkeys(loader.context.get("unparsed_dates", [])):  # once, if two selectors found it
             self.crawler.stats.inc_value("newscrawl/date_unparsed")
             self.logger.warning("Unparsed date %r on %s", text, response.url)
         return item
