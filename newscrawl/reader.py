@@ -98,7 +98,8 @@ def check_portals(engine: sa.Engine, portals: list[str], known_spiders: list[str
 
 
 def article_filters(columns: dict[str, sa.Column], portals: list[str], since) -> list:
-    """WHERE clauses for --portal and --since; since is a date on the portal's own calendar."""
+    """WHERE clauses for --portal and --since; since is a date on the portal's own calendar, and for an article
+    without a date (``published_at`` null) the UTC day it was first stored."""
     clauses = []
     if portals:
         clauses.append(columns["portal"].in_(portals))
@@ -106,11 +107,16 @@ def article_filters(columns: dict[str, sa.Column], portals: list[str], since) ->
         # No portal is more than 14 h ahead of UTC: a bound the (portal, published_at) index can use,
         # then the exact local date from published_at_local (ISO text sorts by its date).
         start = datetime.combine(since, time(), timezone.utc) - timedelta(hours=14)
-        clauses.append(columns["published_at"] >= start)
+        dated = [columns["published_at"] >= start]
         if "published_at_local" in columns:
-            clauses.append(sa.func.substr(columns["published_at_local"], 1, 10) >= since.isoformat())
+            dated.append(sa.func.substr(columns["published_at_local"], 1, 10) >= since.isoformat())
         else:
-            clauses.append(columns["published_at"] >= datetime.combine(since, time(), timezone.utc))
+            dated.append(columns["published_at"] >= datetime.combine(since, time(), timezone.utc))
+        clause = sa.and_(*dated)
+        if "first_seen_at" in columns:  # an article without a date: from the day it was first stored (UTC)
+            clause = sa.or_(clause, sa.and_(columns["published_at"].is_(None),
+                                            columns["first_seen_at"] >= datetime.combine(since, time(), timezone.utc)))
+        clauses.append(clause)
     return clauses
 
 

@@ -99,6 +99,36 @@ def test_jsonl_portal_and_since_filters_use_the_portals_calendar(export_db, run)
     assert export("--portal", "ofweek", "--since", "2022-08-10") == {SEED_URL, TWIN_URL}
 
 
+def test_since_takes_an_article_without_a_date_by_the_day_it_was_first_stored(tmp_path, run):
+    """A page that gives no date is stored with published_at null (issue 10): `--since` must not leave it
+    out of every export; it counts from its first_seen_at."""
+    from datetime import datetime, timezone
+
+    from newscrawl import migrations, processors
+
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+
+    def row(n, published_at):
+        text = f"第{n}篇：工信部发布新型基础设施建设通知，要求各地加快推进第{n}批项目。" * 3
+        return db.article_row({"url": f"https://ee.ofweek.com/2026-0{n}/ART-8110-2800-3000000{n}.html", "portal": "ofweek",
+                               "title": f"标题{n}", "published_at": published_at, "body_html": f"<p>{text}</p>",
+                               "body_text": text, "categories": [], "tags": [], "images": [],
+                               "content_hash": processors.content_hash(text)})
+
+    try:
+        db.write_rows(engine, [row(1, "2026-01-10T09:00:00+08:00"), row(2, None)], datetime(2026, 1, 11, tzinfo=timezone.utc))
+        db.write_rows(engine, [row(3, "2026-03-05T09:00:00+08:00"), row(4, None)], datetime(2026, 3, 2, tzinfo=timezone.utc))
+    finally:
+        engine.dispose()
+    status, out, err = run("export", "jsonl", "-", "--since", "2026-03-01", url=url)
+    assert status == 0, err
+    assert sorted(json.loads(line)["title"] for line in out.splitlines()) == ["标题3", "标题4"]
+    status, out, err = run("export", "jsonl", "-", "--since", "2026-01-01", url=url)
+    assert sorted(json.loads(line)["title"] for line in out.splitlines()) == ["标题1", "标题2", "标题3", "标题4"]
+
+
 def test_hexo_posts_of_the_seed_article_with_and_without_image_proxy(export_db, tmp_path, run):
     url, stored = export_db
     seed = by_url(stored)[SEED_URL]
