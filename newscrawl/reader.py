@@ -106,16 +106,15 @@ def article_filters(columns: dict[str, sa.Column], portals: list[str], since) ->
     if since is not None:
         # No portal is more than 14 h ahead of UTC: a bound the (portal, published_at) index can use,
         # then the exact local date from published_at_local (ISO text sorts by its date).
-        start = datetime.combine(since, time(), timezone.utc) - timedelta(hours=14)
-        dated = [columns["published_at"] >= start]
+        day = datetime.combine(since, time(), timezone.utc)
+        dated = [columns["published_at"] >= day - timedelta(hours=14)]
         if "published_at_local" in columns:
             dated.append(sa.func.substr(columns["published_at_local"], 1, 10) >= since.isoformat())
         else:
-            dated.append(columns["published_at"] >= datetime.combine(since, time(), timezone.utc))
+            dated.append(columns["published_at"] >= day)
         clause = sa.and_(*dated)
         if "first_seen_at" in columns:  # an article without a date: from the day it was first stored (UTC)
-            clause = sa.or_(clause, sa.and_(columns["published_at"].is_(None),
-                                            columns["first_seen_at"] >= datetime.combine(since, time(), timezone.utc)))
+            clause = sa.or_(clause, sa.and_(columns["published_at"].is_(None), columns["first_seen_at"] >= day))
         clauses.append(clause)
     return clauses
 

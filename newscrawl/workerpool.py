@@ -135,8 +135,7 @@ class WorkerPool:
 
     def processes(self) -> list:
         """The workers' process objects (none before the start or after ``reset``)."""
-        executor = self._executor
-        return list((getattr(executor, "_processes", None) or {}).values()) if executor is not None else []
+        return _processes_of(self._executor)
 
     def submit(self, function, *args) -> Future:
         """``function(*args)`` in a worker; a pool whose worker died raises BrokenProcessPool (``reset`` it)."""
@@ -150,7 +149,7 @@ class WorkerPool:
             self._ready = None
         if executor is None:
             return
-        processes = list((getattr(executor, "_processes", None) or {}).values())  # shutdown forgets them
+        processes = _processes_of(executor)  # before shutdown, which forgets them
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -165,3 +164,7 @@ class WorkerPool:
 
 def _nothing() -> None:
     return None
+
+
+def _processes_of(executor: ProcessPoolExecutor | None) -> list:
+    return list((getattr(executor, "_processes", None) or {}).values()) if executor is not None else []

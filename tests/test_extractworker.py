@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import ofweek_site
+import pytest
 import storecrawl as sc
 
 NOW = "2026-10-01T12:00:00+08:00"
@@ -193,8 +194,6 @@ def test_a_pool_closed_while_it_starts_leaves_no_worker_and_never_starts_again()
     """newscrawl/workerpool.py: the crawl's end (spider_closed) does not wait for workers still starting, and
     they do not outlive it; a reset pool starts new workers, a closed one none."""
     import threading
-
-    import pytest
 
     from newscrawl.workerpool import Unavailable, WorkerPool
 

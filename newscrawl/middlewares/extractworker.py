@@ -140,7 +140,7 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         super().__init__(crawler)
         self.size = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 0)
         self.pool: WorkerPool | None = None
-        self.starting: asyncio.Future | None = None  # the pool's start
+        self.starting: asyncio.Future | None = None  # the pool's start, held so that asyncio does not drop the task
         self.restarts = 0
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -180,11 +180,10 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         return response
 
     def new_pool(self, spider) -> WorkerPool | None:
-        """A pool for ``spider``, starting off the reactor (``self.starting``); None where pages are read here."""
+        """A pool for ``spider`` (``wanted`` has checked that workers are on), starting off the reactor
+        (``self.starting``); None where pages are read here."""
         from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-        if not self.size:
-            return None
         if not is_asyncio_reactor_installed():
             self.give_up(None, "NEWSCRAWL_EXTRACT_PROCESSES needs the asyncio reactor: pages are read in the crawl's process")
             return None
