@@ -1,4 +1,4 @@
-"""Write the sample mirror's pages for the portals other than OFweek: one list page and one new article each."""
+"""Write the sample mirror's pages for the portals other than OFweek: each default listing and one new article."""
 
 from __future__ import annotations
 
@@ -122,7 +122,8 @@ def gasgoo() -> None:
     write(url, html)
     listing = rewritten("gasgoo", "list-C-601.html", [])
     listing = listing.replace("/news/202607/23I70455001C601.shtml", "/news/202610/21I70460123C601.shtml")
-    write("https://auto.gasgoo.com/auto-news/C-601", listing)
+    write("https://auto.gasgoo.com/auto-news/C-601", listing)  # the contract's list
+    write("https://auto.gasgoo.com/auto-news/C-103-106-107-108-109-110-303-409-501-601", listing)  # the default
 
 
 def laoyaoba() -> None:
@@ -148,6 +149,8 @@ def laoyaoba() -> None:
     listing = rewritten("laoyaoba", "list-117.html", [])
     listing = listing.replace("/n/1001234", "/n/1002468")
     write("https://www.laoyaoba.com/list/117", listing)
+    jwnews = rewritten("laoyaoba", "jwnews.html", [("/n/1001234", "/n/1002468")])
+    write("https://www.laoyaoba.com/jwnews", jwnews)
 
 
 if __name__ == "__main__":
