@@ -136,7 +136,7 @@ def fill(engine: sa.Engine, start: int, stop: int, rng: np.random.Generator, sim
             found = dict(connection.execute(sa.select(db.articles.c.url, db.articles.c.id).where(
                 db.articles.c.url.in_([a["url"] for a in articles]))).all())
             rows = [(band, key, found[a["url"]]) for a in articles
-                    for band, key in db._claim_buckets(neardup.bands(a["minhash"]), own.setdefault(a["portal"], {}))]
+                    for band, key in db.claim_buckets(neardup.bands(a["minhash"]), own.setdefault(a["portal"], {}))]
             raw = connection.connection.dbapi_connection
             if connection.dialect.name == "postgresql":
                 with raw.cursor() as cursor, cursor.copy("COPY lsh_bands (band, key, article_id) FROM STDIN") as copy:

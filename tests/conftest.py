@@ -75,6 +75,7 @@ def export_db(request, tmp_path_factory):
     Returns (database URL, the articles stored: the crawl's JSON Lines items plus OTHER_PORTAL_ARTICLE).
     """
     from newscrawl import db, processors
+    from storecrawl import replace_articles
 
     other = dict(OTHER_PORTAL_ARTICLE, content_hash=processors.content_hash(OTHER_PORTAL_ARTICLE["body_text"]))
     workdir = tmp_path_factory.mktemp(f"export_{request.param}")
@@ -96,7 +97,7 @@ def export_db(request, tmp_path_factory):
     items = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
     engine = db.create_engine(url)
     with engine.begin() as connection:
-        db.upsert_articles(connection, [db.article_row(other)])
+        replace_articles(connection, [db.article_row(other)])
     engine.dispose()
     return url, items + [other]
 

@@ -87,3 +87,23 @@ def sqlite_rows(path: Path, query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
     finally:
         connection.close()
+
+
+def replace_articles(connection, rows: list[dict]) -> None:
+    """Insert article rows; a stored URL's row is replaced as it is (no versioning, unlike db.write_batch):
+    a test's way to put the store in a given state."""
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from newscrawl import db
+
+    if not rows:
+        return
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    now = db.utcnow()
+    rows = [{"first_seen_at": now, "last_seen_at": now, "updated_at": now, **row} for row in rows]
+    statement = insert(db.articles)
+    keep = ("id", "url", "first_seen_at", "version", "near_duplicate_of", "minhash")
+    updates = {c.name: statement.excluded[c.name] for c in db.articles.columns if c.name not in keep}
+    connection.execute(statement.on_conflict_do_update(index_elements=["url"], set_=updates), rows)
+

@@ -16,6 +16,7 @@ import yaml
 from newscrawl import db, hexo
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.reader import DATABASE_FIELDS
+from storecrawl import replace_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "docs" / "article.schema.json").read_text("utf-8"))
@@ -196,7 +197,7 @@ def test_same_titles_stay_apart_and_re_export_updates_each_post_in_place(export_
     retitled = dict(stored[TWIN_URL], title="政务云招投标向头部厂商集中")
     engine = db.create_engine(url)
     with engine.begin() as connection:
-        db.upsert_articles(connection, [db.article_row(edited), db.article_row(retitled)])
+        replace_articles(connection, [db.article_row(edited), db.article_row(retitled)])
     engine.dispose()
 
     assert run("export", "hexo", str(outdir), url=url) == (

@@ -149,11 +149,11 @@ def test_no_field_is_ever_lost_to_an_empty_one_and_the_portal_spider_wins(old_po
     after = row(new_portal, **new) if same_text else row(new_portal, text="别的正文。" * 20, **new)
     merged = db.better_row(before, after)
     for name in old:
-        if not db._empty(before[name]):
-            assert not db._empty(merged[name]), name
-        if db.source_rank(old_portal) > db.source_rank(new_portal) and not db._empty(before[name]):
+        if not db.is_empty(before[name]):
+            assert not db.is_empty(merged[name]), name
+        if db.source_rank(old_portal) > db.source_rank(new_portal) and not db.is_empty(before[name]):
             assert merged[name] == before[name], name
-        if db.source_rank(new_portal) >= db.source_rank(old_portal) and not db._empty(after[name]):
+        if db.source_rank(new_portal) >= db.source_rank(old_portal) and not db.is_empty(after[name]):
             assert merged[name] == after[name], name
     winner = before if db.source_rank(old_portal) > db.source_rank(new_portal) else after
     assert merged["portal"] == winner["portal"] and merged["content_hash"] == winner["content_hash"]
