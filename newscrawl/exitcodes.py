@@ -6,13 +6,14 @@ EXIT_USAGE = 2  # bad argument, setting, database URL, credentials, missing data
 EXIT_MONITOR_ALARM = 3  # the portal changed its markup (field coverage, fallbacks, not-article pages)
 EXIT_TOO_MANY_ERRORS = 4  # more errors than NEWSCRAWL_MAX_ERRORS
 EXIT_UNREACHABLE = 69  # sysexits EX_UNAVAILABLE: the portal could not be reached (DNS, refused, every request failed)
+EXIT_OUTPUT_FAILED = 73  # sysexits EX_CANTCREAT: an output (feed, report) failed while written; the store has it all
 EXIT_NOT_STORED = 74  # sysexits EX_IOERR: items could not be stored anywhere (spool unwritable, rows rejected)
 EXIT_SPOOLED = 75  # sysexits EX_TEMPFAIL: database temporarily down, items spooled; the next run stores them
 
 # When several codes apply (one spider's several problems, or several spiders): the most urgent wins.
 # A configuration error stops everything; lost items outrank a crash; an unreachable portal is not an alarm;
 # a database outage logs errors too, but 75 says what happened.
-SEVERITY = (EXIT_USAGE, EXIT_NOT_STORED, EXIT_SPIDER_FAILED, EXIT_UNREACHABLE, EXIT_MONITOR_ALARM, EXIT_SPOOLED,
+SEVERITY = (EXIT_USAGE, EXIT_NOT_STORED, EXIT_OUTPUT_FAILED, EXIT_SPIDER_FAILED, EXIT_UNREACHABLE, EXIT_MONITOR_ALARM, EXIT_SPOOLED,
             EXIT_TOO_MANY_ERRORS)
 EXIT_CODE_KEY = "newscrawl/exit_code"
 

@@ -107,6 +107,8 @@ NEWSCRAWL_REDIS_RECOVERY = True
 ADDONS = {"newscrawl.config.Config": -100, "newscrawl.addons.DistributedCrawl": 0}
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -o/-O files: a failed write is an error and exit code 73; a feed an incremental rerun left empty says so.
+FEED_STORAGES = {"": "newscrawl.exporters.CheckedFileFeedStorage", "file": "newscrawl.exporters.CheckedFileFeedStorage"}
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.exporters.SafeJsonLinesItemExporter",
     "jsonl": "newscrawl.exporters.SafeJsonLinesItemExporter",

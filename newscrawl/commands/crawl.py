@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl import arguments, config, exitcodes
+from newscrawl import arguments, config, exitcodes, outputs
 from newscrawl.exitcodes import EXIT_SPIDER_FAILED, EXIT_USAGE
 from newscrawl.extensions.runs import record_refused_run
 
@@ -15,9 +17,23 @@ def configuration_error(exc: SystemExit) -> str | None:
     return exc.code.strip().splitlines()[0] if isinstance(exc.code, str) and exc.code.strip() else None
 
 
+def refuse_unwritable(settings, prefix: str, extra: dict | None = None) -> None:
+    """Stop with one line per output that cannot be written, exit 2: before the log file is opened, or any request."""
+    config.configure(settings)  # NEWSCRAWL_SPOOL_DIR and the others from the environment too
+    lines = outputs.problems(settings, extra)
+    if lines:
+        for line in lines:
+            print(f"{prefix}{line}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
 class Command(ScrapyCrawlCommand):
     def long_desc(self):
         return "Run a spider. `-a help=1` (or `scrapy args SPIDER`) lists its arguments; bad ones stop it with exit code 2."
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        refuse_unwritable(self.settings, f"scrapy crawl {' '.join(args)}: ")
 
     def run(self, args, opts):
         if len(args) == 1 and self.crawler_process is not None:

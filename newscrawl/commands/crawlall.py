@@ -15,11 +15,12 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import config, exitcodes
-from newscrawl.commands.crawl import configuration_error
+from newscrawl.commands.crawl import configuration_error, refuse_unwritable
 from newscrawl.exitcodes import (
     EXIT_MONITOR_ALARM,
     EXIT_NOT_STORED,
     EXIT_OK,
+    EXIT_OUTPUT_FAILED,
     EXIT_SPIDER_FAILED,
     EXIT_SPOOLED,
     EXIT_TOO_MANY_ERRORS,
@@ -39,6 +40,7 @@ STATUS = {
     EXIT_MONITOR_ALARM: "ALARM",
     EXIT_UNREACHABLE: "UNREACHABLE",
     EXIT_NOT_STORED: "NOT STORED",
+    EXIT_OUTPUT_FAILED: "NOT WRITTEN",
     EXIT_SPOOLED: "SPOOLED",
 }
 
@@ -208,6 +210,10 @@ class Command(BaseRunSpiderCommand):
         chosen = self.settings.getpriority("LOG_LEVEL") >= 40 or "NEWSCRAWL_LOG_LEVEL" in os.environ
         if not sys.stderr.isatty() and not chosen and not self.settings.get("LOG_FILE"):
             self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+        if not self.refused:
+            report = self.settings.get("NEWSCRAWL_REPORT_PATH")
+            extra = {"--report": ("file", datetime.now(timezone.utc).strftime(report))} if report else None
+            refuse_unwritable(self.settings, "scrapy crawlall: ", extra)
 
     def run(self, args, opts):
         if getattr(self, "refused", None):
