@@ -242,7 +242,7 @@ def main(argv=None) -> int:
         import realpages_accuracy
 
         print()
-        realpages_accuracy.main(["--set", args.realpages] + (["--no-gne"] if args.no_gne else []))
+        realpages_accuracy.main(["--pages", "gne-dev", "--set", args.realpages] + (["--no-gne"] if args.no_gne else []))
     return 0
 
 
