@@ -58,6 +58,7 @@ _EDITOR_TAIL = re.compile(r"\s*[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:
 # An included fragment's "</html>" mid-page ends the parse there: it is dropped when markup follows it.
 STRAY_END = re.compile(r"</(?:html|body)\s*>(?=.*?<(?:div|p|table|h\d)\b)", re.I | re.S)
 MIN_BODY_CHARS = 40
+_SHARES = (1.0, 0.5, 1 / 6, 1 / 9, 1 / 12)  # a paragraph's score for its parent, grandparent, ... (readability.js)
 MAX_LINK_DENSITY = 0.5
 _FOLD_BUTTON = (
     '//*[normalize-space(text()) = "展开全文" or normalize-space(text()) = "阅读全文"'
@@ -147,7 +148,9 @@ def is_unlikely(node) -> bool:
 def densest_block(tree, headline_line: int | None = None):
     """The element holding most paragraph text (scored by length and punctuation, links discounted), as a copy.
 
-    Paragraphs add their score to their parent and half of it to their grandparent, as readability does;
+    Paragraphs add their score to their parent, half of it to their grandparent and less to the ancestors
+    above (a sixth, a ninth, a twelfth), as readability.js does: text whose every paragraph sits in its own
+    wrapper (one div per paragraph, as React pages write it) still adds up in the article that holds them;
     siblings of the winner that score well too are kept with it (text split over several blocks).
     """
     body = tree.find("body")
@@ -168,10 +171,12 @@ def densest_block(tree, headline_line: int | None = None):
             continue
         score = 1 + len(_PUNCT.findall(text)) + min(len(text) / 40, 3)
         # a div's own text (lines split by <br>) makes the div itself the container
-        target = node.getparent() if node.tag in ("p", "pre", "blockquote", "span", "font", "li", "dd") else node
-        for share, holder in ((1.0, target), (0.5, target.getparent() if target is not None else None)):
-            if holder is not None and isinstance(holder.tag, str):
-                scores[holder] = scores.get(holder, 0.0) + score * share
+        holder = node.getparent() if node.tag in ("p", "pre", "blockquote", "span", "font", "li", "dd") else node
+        for share in _SHARES:
+            if holder is None or not isinstance(holder.tag, str):
+                break
+            scores[holder] = scores.get(holder, 0.0) + score * share
+            holder = holder.getparent()
     if not scores:
         return None
     ranked = {node: score * (1 - _link_density(node)) * _nearness(node, headline_line) for node, score in scores.items()}

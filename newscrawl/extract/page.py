@@ -12,14 +12,12 @@ from parsel import Selector
 from newscrawl import processors as p
 from newscrawl.extract.body import STRAY_END as _STRAY_END
 from newscrawl.extract.body import escape_html, main_text
-from newscrawl.extract.byline import (
-    DATETIME, EN_DATE, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, authors_in_text, byline_value, closing_author, has_time,
-    person_names, valid_author,
-)
+from newscrawl.extract.authors import AuthorFields
+from newscrawl.extract.byline import DATETIME, EN_DATE, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, byline_value, has_time
 from newscrawl.extract.crumbs import CRUMB_TEXT, CRUMB_XPATH, TAG_LIST_XPATH, crumb_names, split_keywords
 from newscrawl.extract.structured import (
-    ARTICLE_TYPES, AUTHOR_META, DATE_META, IMAGE_META, KEYWORD_META, SECTION_META, SUMMARY_META, TITLE_META,
-    to_int, ld_name, ld_names, ld_text, ld_url, loads_lenient, ld_types,
+    ARTICLE_TYPES, DATE_META, IMAGE_META, KEYWORD_META, SECTION_META, SUMMARY_META, TITLE_META,
+    to_int, ld_name, ld_text, ld_url, loads_lenient, ld_types,
 )
 from newscrawl.extract.title import TITLE_SEP
 
@@ -37,14 +35,6 @@ _SCRIPT_DATE = re.compile(
     r"\bvar\s+ct\s*=\s*[\"'](?P<epoch>1\d{9})[\"']"
     r"|[\"'](?:publish_?time|pubtime|pubDate|publishDate|datePublished|ptime)[\"']\s*:\s*[\"']"
     r"(?P<date>(?:19|20)\d{2}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?)"
-)
-_ACCOUNT_LINE = re.compile(
-    r"^(?:原创\s*)?(?P<v>[^\s\d:：|/]{2,20})\s+(?:19|20)\d{2}-\d{2}-\d{2}\s+\d{2}:\d{2}"
-    r"|^(?P<w>[\u4e00-\u9fa5·]{2,4})/[^/\s]{2,16}$"
-)
-_AUTHOR_NODE = (
-    '//*[not(self::meta)][re:test(concat(" ", @class, " ", @id, " "),'
-    ' "[\\s_-](?:author[_-]?name|author|writer|zuozhe|media[_-]?user|user[_-]?name|nickname|pgc)[\\s_-]", "i")]'
 )
 _FLAG = re.compile(r"^(?:原创|独家|转载|置顶|推荐|热)\s*(?=\S{6})")
 
@@ -144,7 +134,7 @@ ERROR_TITLE = re.compile(r"页面不存在|页面没有找到|找不到|已删�
 MIN_ARTICLE_CHARS = 100
 
 
-class PageExtractor:
+class PageExtractor(AuthorFields):
     """What a generic extractor finds on one page; every part is computed on first use and kept.
 
     Structured data (JSON-LD, meta tags) is cheap; the main text (trafilatura) runs only when
@@ -383,62 +373,6 @@ class PageExtractor:
             return find_date(self.html, original_date=True, extensive_search=False, outputformat="%Y-%m-%d %H:%M:%S")
         except Exception:  # a last resort must not cost the article
             return None
-
-    @cached_property
-    def author(self) -> str | None:
-        """JSON-LD authors, a labelled byline (作者/记者/文/采写; editors are not authors), an unlabelled byline in
-        the first or last lines of the text, ``meta author``, an account name beside the date; each validated."""
-        not_names = self._not_author_names
-        names = [valid_author(n, not_names) for n in ld_names(self.ld_article.get("author") or self.ld_article.get("creator"))]
-        if any(names):
-            return ", ".join(n for n in names if n)
-        for candidates in (self._labelled_authors, self._text_authors, self._meta_authors, self._account_author):
-            names = p.unique([n for n in (valid_author(c, not_names) for c in candidates) if n])
-            if names:
-                return ", ".join(names)
-        return None
-
-    @cached_property
-    def _not_author_names(self) -> tuple:
-        host = urlsplit(self.page_url or "").hostname or ""
-        return tuple(n for n in (self.meta_first("og:site_name", "application-name"), self._title_suffix,
-                                 ld_name(self.ld_article.get("publisher")), self.source, host) if n)
-
-    @property
-    def _labelled_authors(self) -> list[str]:
-        return person_names(self._byline("author"))
-
-    @property
-    def _text_authors(self) -> list[str]:
-        lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
-        # the text is read only when it has been extracted anyway: a portal missing just the author pays nothing
-        body = self.__dict__.get("body_html")
-        body_lines = [line for line in (p.html_to_text(body) or "").splitlines() if line.strip()]
-        for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
-            found = authors_in_text(line)
-            if found:
-                return found
-        return closing_author(body_lines[-1]) if body_lines else []
-
-    @property
-    def _meta_authors(self) -> list[str]:
-        return [v for key in AUTHOR_META for v in self.meta.get(key, ()) if not v.startswith(("http://", "https://"))]
-
-    @property
-    def _account_author(self) -> list[str]:
-        """"原创 GameForce 2019-09-04 22:18", "石佳/中国青年报", a class="author-name" element."""
-        lines = self.header_text.splitlines()[:4]
-        for size in (1, 2, 3):
-            for start in range(len(lines)):
-                match = _ACCOUNT_LINE.match(" ".join(lines[start:start + size]))
-                if match:
-                    return [match.group("v") or match.group("w")]
-        header = self.header_text.splitlines()[:6]
-        for node in self.sel.xpath(_AUTHOR_NODE)[:10]:
-            text = p.strip_label(p.clean_text(node.xpath("normalize-space(.//text()[normalize-space()][1])").get()))
-            if text and text in header and len(text) <= 20 and not DATETIME.search(text):
-                return [text]
-        return []
 
     @cached_property
     def source(self) -> str | None:
