@@ -29,3 +29,31 @@ def most_urgent(codes) -> int:
 def record(stats, code: int) -> None:
     """Raise the run's ``newscrawl/exit_code`` stat to ``code`` unless a more urgent one is set."""
     stats.set_value(EXIT_CODE_KEY, most_urgent({stats.get_value(EXIT_CODE_KEY) or 0, code}))
+
+# A run's outcome in one word (the report's colours, the metrics' `outcome` label), and what to do about it
+# (README's exit-code table).
+OUTCOMES = {
+    EXIT_OK: "ok", EXIT_SPIDER_FAILED: "failed", EXIT_USAGE: "usage", EXIT_MONITOR_ALARM: "alarm",
+    EXIT_TOO_MANY_ERRORS: "errors", EXIT_UNREACHABLE: "unreachable", EXIT_NOT_STORED: "not_stored",
+    EXIT_SPOOLED: "spooled",
+}
+ADVICE = {
+    EXIT_OK: "nothing",
+    EXIT_SPIDER_FAILED: "read the log; rerun, nothing is lost",
+    EXIT_USAGE: "fix what the line says (argument, setting, database URL); retrying unchanged cannot help",
+    EXIT_MONITOR_ALARM: "the portal probably changed its markup: fix the spider's selectors",
+    EXIT_TOO_MANY_ERRORS: "read the log",
+    EXIT_UNREACHABLE: "check the network, DNS and proxy, then whether the site is up",
+    EXIT_NOT_STORED: "read the reasons in spool/rejects/, fix, load by hand",
+    EXIT_SPOOLED: "bring the database back; the next run loads the spool",
+}
+
+
+def outcome(code: int | None) -> str:
+    """One word for an exit code; a run without one (killed, or still running) is ``unfinished``."""
+    return "unfinished" if code is None else OUTCOMES.get(int(code), f"exit_{int(code)}")
+
+
+def run_exit_code(stats: dict, reason: str | None) -> int:
+    """What `scrapy crawl` exits with for a spider that closed with these stats (a cut-short run is 1)."""
+    return most_urgent({int(stats.get(EXIT_CODE_KEY) or 0), EXIT_SPIDER_FAILED if reason != "finished" else 0})

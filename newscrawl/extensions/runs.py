@@ -15,6 +15,7 @@ from newscrawl import db, exitcodes
 
 logger = logging.getLogger(__name__)
 
+SCRAPYD_JOB_KEY = "newscrawl/scrapyd_job"
 SCALARS = {
     "items_scraped": "item_scraped_count",
     "items_dropped": "item_dropped_count",
@@ -59,6 +60,9 @@ class CrawlRunRecorder:
 
     async def spider_opened(self, spider):
         self.started_at = db.utcnow()
+        job = getattr(spider, "_job", None)  # Scrapyd passes its job id as the argument _job
+        if isinstance(job, str) and job:
+            self.crawler.stats.set_value(SCRAPYD_JOB_KEY, job[:64])
         row = {"spider": spider.name, "started_at": self.started_at, "hostname": socket.gethostname()[:255],
                "pid": os.getpid(), "arguments": spider_arguments(spider)}
         try:
@@ -72,9 +76,7 @@ class CrawlRunRecorder:
         row = {
             "finished_at": db.utcnow(),
             "finish_reason": reason,
-            # What `scrapy crawl` exits with for this spider (a cut-short run is 1, as in crawlall).
-            "exit_code": exitcodes.most_urgent({int(stats.get(exitcodes.EXIT_CODE_KEY) or 0),
-                                                exitcodes.EXIT_SPIDER_FAILED if reason != "finished" else 0}),
+            "exit_code": exitcodes.run_exit_code(stats, reason),
             "stats": db.json_safe(stats),
             **{column: int(stats.get(key) or 0) for column, key in SCALARS.items()},
         }
