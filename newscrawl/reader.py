@@ -68,6 +68,17 @@ def parse_since(value: str | None):
         raise CommandError(f"--since: {exc}") from None
 
 
+def parse_days(value: str) -> int:
+    """``--days N``: a whole number of days from 1 to 3660 (ten years)."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 3660:
+        raise CommandError(f"--days must be a whole number from 1 to 3660, got {value!r}")
+    return days
+
+
 def parse_portals(value: str | None) -> list[str]:
     portals = [x.strip() for x in (value or "").split(",") if x.strip()]
     if value is not None and not portals:

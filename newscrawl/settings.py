@@ -125,7 +125,11 @@ EXTENSIONS = {
     "newscrawl.extensions.progress.Progress": 110,
     "newscrawl.extensions.runs.CrawlRunRecorder": 900,
     "newscrawl.extensions.jobdir.JobdirGuard": 10,
+    "newscrawl.extensions.metrics.MetricsWriter": 950,
 }
+# Prometheus text file of every run (node_exporter's textfile collector, e.g. /var/lib/node_exporter/newscrawl.prom);
+# empty = off. docs/OPERATIONS.md, "Metrics".
+NEWSCRAWL_METRICS_PATH = ""
 NEWSCRAWL_REPORT_PATH = "reports/crawlall-%Y%m%dT%H%M%SZ.json"
 NEWSCRAWL_MAX_ERRORS = 0
 NEWSCRAWL_PROGRESS = "auto"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -147,3 +148,44 @@ def redis_keys():
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     client.close()
+
+
+# ---------------------------------------------------------------- the run report's store (test_command_report, test_extension_metrics)
+
+@pytest.fixture(scope="session")
+def report_store(tmp_path_factory):
+    """A SQLite store with weeks of runs of four portals written by tests/report_history.py (a drift, a database
+    outage, an unreachable portal, a killed run), then real crawls of the sample mirror (ofweek, ithome: ok) and
+    one of c114 through a proxy that refuses every connection (unreachable), each writing NEWSCRAWL_METRICS_PATH.
+
+    Returns (database URL, metrics file, {spider: the real crawl's return code}).
+    """
+    from datetime import timedelta
+
+    import report_history
+    from newscrawl import db, migrations
+
+    root = Path(__file__).resolve().parents[1]
+    home = tmp_path_factory.mktemp("report_store")
+    url = f"sqlite:///{home / 'news.db'}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    report_history.fill(engine, end_before=timedelta(hours=2))
+    engine.dispose()
+    metrics = home / "newscrawl.prom"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        refused = probe.getsockname()[1]  # closed when the block ends: nothing listens there
+    codes = {}
+    for spider, proxy in (("ofweek", None), ("ithome", None), ("c114", f"http://127.0.0.1:{refused}")):
+        env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
+        if proxy:
+            env |= {"http_proxy": proxy, "https_proxy": proxy}
+        command = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"NEWSCRAWL_DATABASE_URL={url}",
+                   "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0",
+                   "-s", f"NEWSCRAWL_METRICS_PATH={metrics}", "-s", f"NEWSCRAWL_SPOOL_DIR={home / 'spool'}", "-L", "INFO"]
+        if proxy is None:
+            command += ["-s", f"NEWSCRAWL_MIRROR={root / 'samples' / 'mirror'}"]
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=240, env=env)
+        codes[spider] = (result.returncode, result.stderr)
+    return url, metrics, codes

@@ -198,12 +198,19 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--spiders", metavar="A,B", help="run these spiders only (default: every portal spider)")
         parser.add_argument("--report", metavar="PATH", help="JSON run report (default: NEWSCRAWL_REPORT_PATH; strftime codes allowed)")
         parser.add_argument("--list", action="store_true", help="print the spiders a run would start, and exit")
+        parser.add_argument("--html", metavar="PATH", help="after the run, write the HTML report (`scrapy report`) to PATH; "
+                                                           "strftime codes allowed")
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
         # Said in run(), in one line (a UsageError here would print argparse's usage block too).
         self.refused = "--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH" if (
             opts.report is not None and not opts.report.strip()) else None
+        if opts.html is not None:
+            from newscrawl.commands.report import output_problem
+
+            self.html = Path(datetime.now(timezone.utc).strftime(opts.html)).expanduser() if opts.html.strip() else None
+            self.refused = self.refused or ("--html needs a file path" if self.html is None else output_problem(self.html))
         if opts.report:
             self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
         # Cron: only errors reach stderr unless the operator chose a level or a log file.
@@ -326,8 +333,22 @@ class Command(BaseRunSpiderCommand):
         print(summary_table(entries))
         path = self.write_report(report, started)
         print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else ""))
+        if getattr(self, "html", None):
+            self.write_html(self.html)
         sys.stdout.flush()
         return code
+
+    def write_html(self, path: Path) -> None:
+        """The HTML report of the last 30 days, this run included; a failure to write it is said, not fatal."""
+        from newscrawl.commands.report import make_report
+        from newscrawl.reader import CommandError
+
+        try:
+            make_report(self.settings, path)
+        except CommandError as exc:
+            print(f"crawlall: no HTML report: {exc}", file=sys.stderr)
+            return
+        print(f"crawlall: HTML report {path}")
 
     @staticmethod
     def clear_finished_jobs(jobdir: Path, entries: list[dict]) -> None:

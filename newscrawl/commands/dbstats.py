@@ -16,6 +16,7 @@ from newscrawl.reader import (
     article_filters,
     check_portals,
     open_database,
+    parse_days,
     parse_portals,
     parse_since,
     spider_names,
@@ -266,12 +267,7 @@ class Command(ScrapyCommand):
             if args:
                 raise CommandError(f"unexpected argument {args[0]}; see `scrapy dbstats -h`")
             portals, since = parse_portals(opts.portal), parse_since(opts.since)
-            try:
-                days = int(opts.days)
-            except ValueError:
-                days = 0
-            if not 1 <= days <= 3660:
-                raise CommandError(f"--days must be a whole number from 1 to 3660, got {opts.days!r}")
+            days = parse_days(opts.days)
             engine = open_database(self.settings)
             try:
                 check_portals(engine, portals, spider_names(self.settings))

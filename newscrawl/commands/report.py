@@ -13,17 +13,7 @@ from scrapy.commands import ScrapyCommand
 
 from newscrawl import config, db
 from newscrawl.extensions.monitor import Thresholds
-from newscrawl.reader import CommandError, open_database, parse_portals
-
-
-def parse_days(value: str) -> int:
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= 3660:
-        raise CommandError(f"--days must be a whole number from 1 to 3660, got {value!r}")
-    return days
+from newscrawl.reader import CommandError, open_database, parse_days, parse_portals
 
 
 def parse_zone(value: str | None):

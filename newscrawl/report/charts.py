@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 WIDTH, HEIGHT = 640, 170
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 22
+LEFT, RIGHT, TOP, BOTTOM = 66, 8, 10, 22
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 OUTCOME_COLOURS = {
     "ok": "#2ca02c", "alarm": "#ff7f0e", "unreachable": "#7f7f7f", "spooled": "#1f77b4", "failed": "#d62728",
@@ -18,8 +18,10 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def _svg(kind: str, portal: str, title: str, body: list[str], height: int = HEIGHT) -> str:
-    return (f'<svg class="chart" data-chart="{kind}" data-portal="{escape(portal)}" viewBox="0 0 {WIDTH} {height}" '
+def _svg(kind: str, portal: str, title: str, body: list[str], height: int = HEIGHT, top: float | None = None) -> str:
+    # data-max, data-y0, data-y1: the value at the top of the y axis and the axis' ends, to read values back.
+    scale = f'data-max="{top:g}" data-y0="{height - BOTTOM}" data-y1="{TOP}" ' if top is not None else ""
+    return (f'<svg class="chart" data-chart="{kind}" data-portal="{escape(portal)}" {scale}viewBox="0 0 {WIDTH} {height}" '
             f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
             f'<title>{escape(title)}</title>{"".join(body)}</svg>')
 
@@ -73,7 +75,7 @@ def day_bars(portal: str, days: list[date], counts: list[int], title: str) -> st
             f'<title>{day.isoformat()}: {count} stored</title></rect>'
         )
     labels = [days[0].isoformat(), days[-1].isoformat()] if days else []
-    return _svg("stored-per-day", portal, title, body + _x_labels(HEIGHT, labels))
+    return _svg("stored-per-day", portal, title, body + _x_labels(HEIGHT, labels), top=top)
 
 
 class TimeAxis:
@@ -145,7 +147,7 @@ def run_lines(kind: str, portal: str, runs: list, axis: TimeAxis, tz, series: di
             body.append(f'<line class="threshold" data-series="{escape(name)}" data-value="{limit:g}" x1="{LEFT}" '
                         f'y1="{y(limit):.1f}" x2="{WIDTH - RIGHT}" y2="{y(limit):.1f}" stroke="{colour(i)}">'
                         f'<title>{escape(name)}: threshold {limit:.0%}</title></line>')
-    return _svg(kind, portal, title, body + _x_labels(HEIGHT, axis.labels(tz)))
+    return _svg(kind, portal, title, body + _x_labels(HEIGHT, axis.labels(tz)), top=top)
 
 
 def legend(names: list[str], dashed: set[str] = frozenset()) -> str:

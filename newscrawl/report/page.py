@@ -8,7 +8,7 @@ from datetime import datetime
 from html import escape
 
 from newscrawl.report import charts
-from newscrawl.report.data import Report, Run
+from newscrawl.report.data import Report
 
 STYLE = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC",sans-serif;margin:0 auto;max-width:1100px;
