@@ -7,8 +7,16 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from newscrawl import processors as p
-from newscrawl.extract.byline import DATETIME, EN_DATE, authors_in_text, closing_author, person_names, valid_author
+from newscrawl.extract.byline import (
+    DATETIME,
+    EN_DATE,
+    authors_in_text,
+    closing_author,
+    person_names,
+    valid_author,
+)
 from newscrawl.extract.structured import ARTICLE_TYPES, AUTHOR_META, ld_name, ld_types
+from newscrawl.extract.title import in_chrome
 
 # The word a byline opens with, in the languages of the open web: "By", "Von", "Par", "Por", "Di", "Door",
 # "Av", "Af", "Od", "От", "Автор:", "Oleh", "Bởi", "Yazan", "Text:", "Written by", "Posted by".
@@ -206,12 +214,10 @@ class AuthorFields:
     def _node_authors(self) -> list[str]:
         """A byline element (class/id/itemprop/rel author, byline, writer) or a link to an author page, the
         first that holds names, outside comment threads and related lists."""
-        from newscrawl.extract.page import _in_chrome
-
         nodes = self.sel.xpath(AUTHOR_NODE)[:20]
         nodes += [a for a in self.sel.xpath("//a[@href]")[:1500] if _AUTHOR_HREF.search(a.attrib.get("href") or "")][:5]
         for node in nodes:
-            if _in_chrome(node):
+            if in_chrome(node):
                 continue
             text = p.clean_text(" ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
             if not text or len(text) > 160:

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from functools import cached_property
 from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from newscrawl import processors as p
+from newscrawl.extract.authors import AuthorFields
 from newscrawl.extract.body import STRAY_END as _STRAY_END
 from newscrawl.extract.body import escape_html, main_text
-from newscrawl.extract.authors import AuthorFields
-from newscrawl.extract.byline import DATETIME, EN_DATE, LABELLED_DATE, RELATIVE_LINE, SOURCE_NODE, byline_value, has_time
-from newscrawl.extract.crumbs import CRUMB_TEXT, CRUMB_XPATH, TAG_LIST_XPATH, crumb_names, split_keywords
-from newscrawl.extract.structured import (
-    ARTICLE_TYPES, DATE_META, IMAGE_META, KEYWORD_META, SECTION_META, SUMMARY_META, TITLE_META,
-    to_int, ld_name, ld_text, ld_url, loads_lenient, ld_types,
+from newscrawl.extract.byline import DATETIME, SOURCE_NODE, byline_value
+from newscrawl.extract.crumbs import (
+    CRUMB_TEXT,
+    CRUMB_XPATH,
+    TAG_LIST_XPATH,
+    crumb_names,
+    split_keywords,
 )
-from newscrawl.extract.title import TITLE_SEP
+from newscrawl.extract.dates import DateFields
+from newscrawl.extract.structured import (
+    ARTICLE_TYPES,
+    IMAGE_META,
+    KEYWORD_META,
+    SECTION_META,
+    SUMMARY_META,
+    ld_name,
+    ld_text,
+    ld_types,
+    ld_url,
+    loads_lenient,
+    to_int,
+)
+from newscrawl.extract.title import TitleFields
 
 # Fields the extractor can supply, in the order a loader should receive them (the body before the author:
 # bylines in the text's first and last lines are read from it).
@@ -27,84 +42,6 @@ FIELDS = (
     "url", "site", "title", "body_html", "published_at", "author", "source", "summary",
     "tags", "categories", "headimg", "language",
 )
-_HEADLINE_XPATH = (
-    "//h1|//h2|//h3|//h4|//h5|//*[self::div or self::p or self::span or self::strong or self::td]"
-    '[re:test(concat(" ", @class, " ", @id, " "), "[\\s_-](?:title|headline|tit|biaoti|bt)(?:[\\s_-]|text)", "i")]'
-)
-_SCRIPT_DATE = re.compile(
-    r"\bvar\s+ct\s*=\s*[\"'](?P<epoch>1\d{9})[\"']"
-    r"|[\"'](?:publish_?time|pubtime|pubDate|publishDate|datePublished|ptime)[\"']\s*:\s*[\"']"
-    r"(?P<date>(?:19|20)\d{2}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?)"
-)
-_FLAG = re.compile(r"^(?:原创|独家|转载|置顶|推荐|热)\s*(?=\S{6})")
-
-
-_WEAK_CHROME = {"right", "side"}  # layout words: a sidebar for small headings, a column for h1/h2
-_CHROME_PARTS = {"sidebar", "aside", "footer", "foot", "nav", "menu", "logo", "hot", "rank", "ranking",
-                 "recommend", "related", "relate", "comment", "comments", "tuijian", "xgwz"}
-
-
-def _in_chrome(node) -> bool:
-    """A heading inside a sidebar, footer, navigation or recommendation block (class/id parts say so)."""
-    for ancestor in node.xpath("ancestor::*[@class or @id]")[-6:]:
-        # root.get, not .attrib (a dict of every attribute): lxml raises on a mangled attribute name
-        tokens = f"{ancestor.root.get('class') or ''} {ancestor.root.get('id') or ''}".lower().split()
-        parts = {part for token in tokens for part in re.split(r"[-_]", token)}
-        if parts & _CHROME_PARTS or (parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
-            return True
-    return False
-
-
-def _longest_part(title: str) -> str:
-    """"标题 - 站名" / "标题_频道_站名": the first part when it is the longest and the others are short."""
-    parts = TITLE_SEP.split(title)
-    if len(parts) > 1:
-        longest = max(parts, key=len)
-        if all(len(part) <= 16 for part in parts if part is not longest) and parts[0] is longest:
-            return longest
-    return title
-
-
-def _norm(text: str | None) -> str:
-    return re.sub(r"\W+", "", text or "").lower()
-
-
-def _strip_flag(text: str | None) -> str | None:
-    """"原创最不愁吃肉的国家…": a flag label glued to the headline."""
-    return _FLAG.sub("", text) if text else text
-
-
-def _following_lines(node, limit: int) -> list[str]:
-    """The short text lines after ``node``; a lone label ("来源：") joins the next line, long lines are skipped."""
-    lines: list[str] = []
-    texts = node.xpath(
-        "following::text()[not(ancestor::script) and not(ancestor::style)][normalize-space()][position() <= 40]"
-    ).getall()
-    long_lines = 0
-    for text in texts:
-        text = p.clean_text(text) or ""
-        if len(text) > 80:  # a paragraph of the text (or a caption): the byline may still follow a lead image
-            long_lines += 1
-            if long_lines >= 2:
-                break
-            continue
-        if lines and re.search(r"[:：|｜丨]$", lines[-1]):
-            lines[-1] += text
-        else:
-            lines.append(text)
-        if len(lines) >= limit:
-            break
-    return lines
-
-
-def _dash_time(value: str) -> str:
-    """"2007-08-20-23:59:59" (a CMS's meta) as "2007-08-20 23:59:59"."""
-    return re.sub(r"^(\d{4}-\d{2}-\d{2})-(\d{2}:\d{2})", r"\1 \2", value)
-
-
-def _same_day(a: str, b: str) -> bool:
-    first, second = p.parse_date(a), p.parse_date(b)
-    return bool(first and second and first.date() == second.date())
 
 
 def text_language(text: str | None) -> str | None:
@@ -134,7 +71,7 @@ ERROR_TITLE = re.compile(r"页面不存在|页面没有找到|找不到|已删�
 MIN_ARTICLE_CHARS = 100
 
 
-class PageExtractor(AuthorFields):
+class PageExtractor(TitleFields, DateFields, AuthorFields):
     """What a generic extractor finds on one page; every part is computed on first use and kept.
 
     Structured data (JSON-LD, meta tags) is cheap; the main text (trafilatura) runs only when
@@ -203,52 +140,6 @@ class PageExtractor(AuthorFields):
         return {}
 
     @cached_property
-    def _headline(self):
-        """(text, node) of the headline: the heading or title-classed element whose text the <title>/og:title
-        holds (the longest), else the first heading followed by a date, else the first h1."""
-        ref = _norm(" ".join(x for x in (self.meta_first("og:title", "twitter:title"), self.title_tag) if x))
-        candidates = []
-        for node in self.sel.xpath(_HEADLINE_XPATH)[:200]:
-            if _in_chrome(node):
-                continue
-            text = _strip_flag(p.join_inline(node.xpath(".//text()").getall()))
-            if text and 4 <= len(text) <= 120:
-                candidates.append((text, node))
-        segments = [_norm(part) for part in TITLE_SEP.split(self.title_tag or "") if _norm(part)]
-        # "新闻动态--中国地理学会官网": the segments beside the longest name the site or the channel
-        chrome = sorted(segments, key=len)[:-1] if len(segments) > 1 else []
-        matching = [
-            (t, n) for t, n in candidates
-            if len(_norm(t)) >= 4 and _norm(t) in ref
-            and not any(_norm(t) in seg for seg in chrome) or (segments and _norm(t) == max(segments, key=len))
-        ]
-        if matching:
-            return max(matching, key=lambda c: len(_norm(c[0])))
-        for text, node in candidates:
-            if node.root.tag in ("h1", "h2", "h3", "h4", "h5") and not CRUMB_TEXT.search(" " + text) \
-                    and re.search(f"{DATETIME.pattern}|{EN_DATE.pattern}", " ".join(_following_lines(node, 3))):
-                return text, node
-        h1 = [(t, n) for t, n in candidates if n.root.tag == "h1"]
-        return h1[0] if h1 else (None, None)
-
-    @property
-    def h1(self) -> str | None:
-        """The headline element's text (whatever element carries it)."""
-        return self._headline[0]
-
-    @cached_property
-    def title_tag(self) -> str | None:
-        return p.clean_text(self.sel.xpath("//title/text()").get())
-
-    @cached_property
-    def header_text(self) -> str:
-        """The short lines right after the headline (date, 来源, 作者 live there on Chinese portals)."""
-        node = self._headline[1]
-        return "\n".join(_following_lines(node, 15)) if node is not None else ""
-
-    # ----------------------------------------------------------------- fields
-
-    @cached_property
     def url(self) -> str | None:
         """The page's canonical link (not a bare site root), else og:url / JSON-LD url, else the page URL."""
         candidates = self.sel.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').getall()
@@ -259,120 +150,6 @@ class PageExtractor(AuthorFields):
             if url and urlsplit(url).path.strip("/"):
                 return url
         return self.page_url
-
-    @cached_property
-    def site(self) -> str | None:
-        publisher = self.ld_article.get("publisher")
-        return (
-            self.meta_first("og:site_name", "application-name")
-            or (ld_name(publisher) if publisher else None)
-            or self._title_suffix
-        )
-
-    @cached_property
-    def _title_suffix(self) -> str | None:
-        if self.h1 and self.title_tag and self.title_tag.startswith(self.h1) and self.title_tag != self.h1:
-            parts = [part for part in TITLE_SEP.split(self.title_tag[len(self.h1):]) if part.strip()]
-            return parts[-1].strip() if parts else None  # "标题_频道_站名": the site is last
-        return None
-
-    @cached_property
-    def title(self) -> str | None:
-        headline = p.clean_text(ld_text(self.ld_article.get("headline") or self.ld_article.get("name")))
-        if headline:
-            return headline
-        if self.h1:
-            return self.h1
-        for candidate in (self.meta_first(*TITLE_META), self.title_tag):
-            title = self._strip_site(candidate)
-            if title:
-                return title
-        return None
-
-    def _strip_site(self, title: str | None) -> str | None:
-        title = p.clean_text(title)
-        if not title:
-            return None
-        names = [n for n in (self.meta_first("og:site_name"), ld_name(self.ld_article.get("publisher")), self.source) if n]
-        stripped = p.strip_site_suffix(title, [re.escape(n) for n in names])
-        if stripped != title:
-            return _longest_part(stripped)
-        for name in names:
-            # "标题 东区办事处": a site or source name joined by a space only
-            if len(title) > len(name) + 4 and title.endswith(" " + name):
-                return title[: -len(name)].strip()
-        return _longest_part(title)
-
-    @cached_property
-    def published_at(self) -> str | None:
-        """Machine-readable dates first (JSON-LD of any type, meta, <time>, microdata, page scripts), then the
-        byline under the headline, then a labelled date anywhere, then htmldate; a byline with a time wins over
-        a date-only value of the same day."""
-        machine = self._machine_date
-        text = self._text_date
-        if machine and text and not has_time(machine) and has_time(text) and _same_day(machine, text):
-            return text
-        return machine or text or self._labelled_date or self._modified_date or self._htmldate
-
-    @cached_property
-    def _machine_date(self) -> str | None:
-        for node in [self.ld_article] + self.jsonld:
-            for key in ("datePublished", "dateCreated", "uploadDate"):
-                value = ld_text(node.get(key))
-                if value:
-                    return value
-        value = self.meta_first(*DATE_META)
-        if value:
-            return _dash_time(value)
-        value = self.sel.xpath(
-            '//*[@itemprop="datePublished"]/@content | //*[@itemprop="datePublished"]/@datetime'
-            ' | //time[@pubdate]/@datetime | //article//time/@datetime | //time/@datetime'
-        ).get()
-        if value and value.strip():
-            return value.strip()
-        value = p.clean_text(" ".join(self.sel.xpath('//*[@itemprop="datePublished"]//text()').getall()))
-        if value and DATETIME.search(value):
-            return DATETIME.search(value).group(0)
-        for script in self.sel.xpath("//script[not(@src)]/text()").getall():
-            match = _SCRIPT_DATE.search(script)
-            if match:
-                if match.group("epoch"):
-                    moment = datetime.fromtimestamp(int(match.group("epoch")), timezone.utc)
-                    return moment.isoformat()
-                return match.group("date")
-        return None
-
-    @cached_property
-    def _text_date(self) -> str | None:
-        found = sorted([*DATETIME.finditer(self.header_text), *EN_DATE.finditer(self.header_text)], key=lambda m: m.start())
-        for match in found:
-            if not re.search(r"(?:更新|修改|编辑于)\S{0,3}\s*[:：]?\s*$", self.header_text[max(0, match.start() - 8):match.start()]):
-                return match.group(0)
-        for line in self.header_text.splitlines():
-            # "41分钟前", "昨天 10:20", "07-23 15:51" alone on a line: resolved against the crawl time
-            match = RELATIVE_LINE.match(line)
-            if match:
-                return match.group(1)
-        return None
-
-    @cached_property
-    def _labelled_date(self) -> str | None:
-        text = " ".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
-        match = LABELLED_DATE.search(text)
-        return match.group(1) if match else None
-
-    @cached_property
-    def _modified_date(self) -> str | None:
-        return self.meta_first("dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmodifiedtime")
-
-    @cached_property
-    def _htmldate(self) -> str | None:
-        try:
-            from htmldate import find_date  # installed with trafilatura
-
-            return find_date(self.html, original_date=True, extensive_search=False, outputformat="%Y-%m-%d %H:%M:%S")
-        except Exception:  # a last resort must not cost the article
-            return None
 
     @cached_property
     def source(self) -> str | None:
