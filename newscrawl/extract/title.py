@@ -147,7 +147,8 @@ class TitleFields:
     def title(self) -> str | None:
         headline = p.clean_text(ld_text(self.ld_article.get("headline") or self.ld_article.get("name")))
         if headline:
-            return headline
+            # "… 双方同意か - 毎日新聞": a site name the page gives elsewhere, after a separator, is no part of it
+            return p.strip_site_suffix(headline, [re.escape(n) for n in self._site_names]) or headline
         if self.h1:
             return self.h1
         for candidate in (self.meta_first(*TITLE_META), self.title_tag):
@@ -156,11 +157,17 @@ class TitleFields:
                 return title
         return None
 
+    @cached_property
+    def _site_names(self) -> list[str]:
+        """The names the page gives itself: og:site_name, the publisher, the source, the <title>'s suffix."""
+        names = (self.meta_first("og:site_name"), ld_name(self.ld_article.get("publisher")), self.source, self._title_suffix)
+        return p.unique([n for n in names if n])
+
     def _strip_site(self, title: str | None) -> str | None:
         title = p.clean_text(title)
         if not title:
             return None
-        names = [n for n in (self.meta_first("og:site_name"), ld_name(self.ld_article.get("publisher")), self.source) if n]
+        names = self._site_names
         stripped = p.strip_site_suffix(title, [re.escape(n) for n in names])
         if stripped != title:
             return _longest_part(stripped)
