@@ -21,6 +21,7 @@ from newscrawl.extract.crumbs import (
     split_keywords,
 )
 from newscrawl.extract.dates import DateFields
+from newscrawl.extract.embedded import script_text_html
 from newscrawl.extract.structured import (
     ARTICLE_TYPES,
     IMAGE_META,
@@ -235,7 +236,8 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
 
     @cached_property
     def body_html(self) -> str | None:
-        """The main text by trafilatura, on a copy of the page whose lazy images carry their real source."""
+        """The main text (body.main_text), else JSON-LD's articleBody, else the text a script-rendered page holds
+    in its state (extract/embedded.py)."""
         node = self._headline[1]
         html, self._body_credits = main_text(self.html, self.page_url, self.title,
                                              node.root.sourceline if node is not None else None)
@@ -244,7 +246,12 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
         body = ld_text(self.ld_article.get("articleBody"))
         if body and body.strip():
             return "".join(f"<p>{escape_html(line)}</p>" for line in body.splitlines() if line.strip())
-        return None
+        # a script-rendered page: the text is in its hydration state only, read like a page of its own
+        state = script_text_html(self.sel.xpath("//script[not(@src)]/text()").getall())
+        if state and "<" not in state:
+            state = "".join(f"<p>{escape_html(line)}</p>" for line in state.splitlines() if line.strip())
+        return main_text(f"<html><body><article>{state}</article></body></html>", self.page_url, self.title)[0] \
+            if state else None
 
     @cached_property
     def language(self) -> str | None:
