@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
+from newscrawl import config
+
 
 class DistributedCrawl:
     """Add-on (ADDONS): with NEWSCRAWL_REDIS_URL set, switch the scheduler and dupefilter to Redis.
@@ -16,7 +18,7 @@ class DistributedCrawl:
 
     @classmethod
     def from_crawler(cls, crawler):
-        url = crawler.settings.get("NEWSCRAWL_REDIS_URL")
+        url = config.options(crawler.settings).redis_url
         if not url:
             raise NotConfigured
         return cls(url)
@@ -29,10 +31,10 @@ class DistributedCrawl:
             server.ping()
             server.close()
         except (redis.RedisError, ValueError) as exc:
-            raise SystemExit(
+            raise config.StartError(
                 f"NEWSCRAWL_REDIS_URL={self.url}: cannot use it ({exc}); start Redis or fix the URL (redis://host:6379/0)"
             ) from None
-        prefix = settings.get("NEWSCRAWL_REDIS_KEY_PREFIX") or "newscrawl"
+        prefix = config.options(settings).redis_key_prefix or "newscrawl"
         settings.set("REDIS_URL", self.url, "addon")
         settings.set("SCHEDULER", "newscrawl.distributed.RedisScheduler", "addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -342,3 +342,118 @@ def _did_you_mean(name: str, known) -> str:
 
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+class StartError(Exception):
+    """A component cannot start as configured (a database that refuses the login, a JOBDIR in use): its one
+    line says what to fix; `scrapy crawl` and `crawlall` show it and exit 2."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every NEWSCRAWL_* setting, checked and typed, read once per crawler: ``options(settings)``.
+
+    A field is its setting's name without the prefix, in lower case (``store_batch_size`` is
+    NEWSCRAWL_STORE_BATCH_SIZE); the defaults live in newscrawl/settings.py only.
+    """
+
+    database_url: str
+    db_auto_migrate: bool
+    db_statement_timeout: float
+    db_lock_timeout: float
+    db_keepalive: float
+    store_batch_size: int
+    store_flush_interval: float
+    store_retries: int
+    store_retry_delay: float
+    store_timeout: float
+    store_process: bool
+    spool_dir: str
+    incremental: bool
+    gone_days: float
+    record_runs: bool
+    mirror: str
+    mirror_latency: float
+    now: str
+    extract_processes: int
+    allowed_networks: tuple[str, ...]
+    allowed_schemes: tuple[str, ...]
+    retry_after_max: float
+    max_body_chars: int
+    date_earliest: str
+    date_max_ahead_days: float
+    redis_url: str
+    redis_key_prefix: str
+    redis_idle_timeout: float
+    redis_heartbeat: float
+    redis_recovery: bool
+    report_path: str
+    max_errors: int
+    progress: str
+    progress_interval: float
+    monitor_enabled: bool
+    monitor_min_sample: int
+    monitor_min_coverage: dict
+    monitor_max_fallback: dict
+    monitor_max_not_article: float
+    monitor_max_failed: float
+    monitor_min_items: int
+    monitor_history: int
+    monitor_coverage_drop: float
+    monitor_fallback_rise: float
+    monitor_count_ratio: float
+
+    @classmethod
+    def from_settings(cls, settings) -> Options:
+        """Typed values of ``settings``; a setting it does not hold (a bare test crawler) takes settings.py's default.
+
+        Values were checked at start (``problems``); one that still does not parse raises ConfigError.
+        """
+        defaults, table, values, lines = project_defaults(), kinds(), {}, []
+        for field in fields(cls):
+            name = f"NEWSCRAWL_{field.name.upper()}"
+            value = settings.get(name) if name in settings and settings.get(name) is not None else defaults[name]
+            try:
+                value = table[name].parse(value)
+            except ValueError as exc:
+                lines.append(f"{name}={_show(value)}: must be {exc}")
+                continue
+            if field.type.startswith("tuple"):
+                value = tuple(v.strip() for v in (value if isinstance(value, (list, tuple)) else str(value).split(",")) if v.strip())
+            values[field.name] = value
+        if lines:
+            raise ConfigError(lines)
+        return cls(**values)
+
+
+def options(settings) -> Options:
+    """The settings' Options, built once: a frozen Settings object keeps them."""
+    cached = getattr(settings, "_newscrawl_options", None)
+    if cached is not None:
+        return cached
+    made = Options.from_settings(settings)
+    if getattr(settings, "frozen", False):
+        settings._newscrawl_options = made
+    return made
+
+
+def lenient(settings, *names: str) -> tuple:
+    """The named Options fields where the settings may hold mistakes (a run refused at start): a value that
+    does not parse is taken as given if it is text, else as settings.py's default."""
+    defaults, table, found = project_defaults(), kinds(), []
+    for name in names:
+        setting = f"NEWSCRAWL_{name.upper()}"
+        value = settings.get(setting, defaults[setting])
+        try:
+            found.append(table[setting].parse(value))
+        except ValueError:
+            found.append(value if isinstance(defaults[setting], str) else defaults[setting])
+    return tuple(found)
+
+
+def for_command(settings, command: str) -> Options:
+    """A command's Options; a setting that cannot work stops it with one line per mistake, exit status 2."""
+    try:
+        return options(settings)
+    except ConfigError as exc:
+        stop(exc.lines, f"scrapy {command}: ")

@@ -16,6 +16,8 @@ from scrapy_redis import connection
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from newscrawl import config
+
 logger = logging.getLogger(__name__)
 
 JOB_META = "newscrawl_redis_job"
@@ -156,12 +158,12 @@ class RedisScheduler(Scheduler):
         instance = cls(
             connection.get_redis_from_settings(settings),
             worker=worker,
-            reliable=settings.getbool("NEWSCRAWL_REDIS_RECOVERY", True),
+            reliable=config.options(settings).redis_recovery,
             **kwargs,
         )
         instance.stats = crawler.stats
         instance.crawler = crawler
-        instance.heartbeat_ttl = settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT", 30.0)
+        instance.heartbeat_ttl = config.options(settings).redis_heartbeat
         return instance
 
     def open(self, spider):
@@ -257,13 +259,13 @@ class RedisWorker:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT", 30.0)
+        self.idle_timeout = config.options(crawler.settings).redis_idle_timeout
         self.scheduler: RedisScheduler | None = None
         self.idle_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("NEWSCRAWL_REDIS_URL"):
+        if not config.options(crawler.settings).redis_url:
             raise NotConfigured
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

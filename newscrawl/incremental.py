@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import DeferredLock
 
-from newscrawl import db, spool
+from newscrawl import config, db, spool
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +40,16 @@ class IncrementalMiddleware:
     """
 
     def __init__(self, crawler, url: str):
-        settings = crawler.settings
+        options = config.options(crawler.settings)
         self.crawler = crawler
         self.stats = crawler.stats
-        self.limits = db.Limits.from_settings(settings)
+        self.limits = db.Limits.from_options(options)
         try:
             self.engine = db.create_engine(url, limits=self.limits)
         except ValueError as exc:
-            raise SystemExit(str(exc)) from None
-        self.gone_days = settings.getfloat("NEWSCRAWL_GONE_DAYS", 30.0)
-        self.spool_dir = settings.get("NEWSCRAWL_SPOOL_DIR") or "spool"
+            raise config.StartError(str(exc)) from None
+        self.gone_days = options.gone_days
+        self.spool_dir = options.spool_dir or "spool"
         self.spool_key = spool.database_key(url)
         self.enabled = True
         self.refresh = False
@@ -65,8 +65,9 @@ class IncrementalMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
-        if not url or not crawler.settings.getbool("NEWSCRAWL_INCREMENTAL", True):
+        options = config.options(crawler.settings)
+        url = options.database_url
+        if not url or not options.incremental:
             raise NotConfigured
         middleware = cls(crawler, url)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)

@@ -10,6 +10,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from newscrawl import config
+
 
 class MirrorDownloaderMiddleware:
     """Answers requests from files; the response keeps the real URL, so URL logic runs as live.
@@ -25,16 +27,16 @@ class MirrorDownloaderMiddleware:
         self.root = root.resolve()
         self.crawler = crawler
         # Simulated network latency (NEWSCRAWL_MIRROR_LATENCY seconds): benches of concurrency and workers.
-        self.latency = crawler.settings.getfloat("NEWSCRAWL_MIRROR_LATENCY", 0.0) if crawler is not None else 0.0
+        self.latency = config.options(crawler.settings).mirror_latency if crawler is not None else 0.0
 
     @classmethod
     def from_crawler(cls, crawler):
-        root = crawler.settings.get("NEWSCRAWL_MIRROR")  # the environment variable too: newscrawl/config.py
+        root = config.options(crawler.settings).mirror
         if not root:
             raise NotConfigured
         path = Path(root).expanduser()
         if not path.is_dir():
-            raise SystemExit(f"NEWSCRAWL_MIRROR={root}: no such directory; point it at a wget -m tree")
+            raise config.StartError(f"NEWSCRAWL_MIRROR={root}: no such directory; point it at a wget -m tree")
         return cls(path, crawler)
 
     def candidates(self, url: str, form: str | None = None) -> list[Path]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from newscrawl import db
+from newscrawl import config, db
 from newscrawl import processors as p
 from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
 
@@ -28,7 +28,7 @@ class CommandError(Exception):
 
 def open_database(settings) -> sa.Engine:
     """An engine on NEWSCRAWL_DATABASE_URL that holds an ``articles`` table, or a CommandError."""
-    url = settings.get("NEWSCRAWL_DATABASE_URL") or ""
+    url = config.options(settings).database_url or ""
     try:
         db.check_database_url(url)
     except ValueError as exc:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from scrapy.utils.test import get_crawler
 
-from newscrawl import db
+from newscrawl import config, db
 from newscrawl.extensions.monitor import ALARMS_KEY, Measures, MonitorExtension, Thresholds, check
 from newscrawl.spiders.ofweek import OfweekSpider
 
@@ -129,7 +129,7 @@ def test_thresholds_from_settings_and_environment_style_json():
     assert limits.min_coverage == {"author": 0.5}
     assert limits.history == 3
     bad = get_crawler(OfweekSpider, {"NEWSCRAWL_MONITOR_MIN_COVERAGE": '{"author": "most"}'})
-    with pytest.raises(SystemExit, match="NEWSCRAWL_MONITOR_MIN_COVERAGE must map field names"):
+    with pytest.raises(config.ConfigError, match="NEWSCRAWL_MONITOR_MIN_COVERAGE=.*: must be a JSON object of field names and shares"):
         Thresholds.from_settings(bad.settings)
 
 

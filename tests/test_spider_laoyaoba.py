@@ -12,6 +12,8 @@ from urllib.parse import parse_qs
 import pytest
 import scrapy
 from scrapy.http import TextResponse
+
+from newscrawl import config
 from spiderkit import saved_page, spider_with, split
 
 from newscrawl.items import ARTICLE_FIELDS
@@ -80,7 +82,7 @@ def test_relative_and_yearless_dates_follow_the_crawl_time():
 
 def test_bad_now_setting_says_what_to_fix():
     # stops when the spider is created, before any request, with the one-line message
-    with pytest.raises(SystemExit, match="NEWSCRAWL_NOW must be an ISO 8601 time"):
+    with pytest.raises(config.ConfigError, match="NEWSCRAWL_NOW=yesterday: must be an ISO 8601 time"):
         make_spider(now="yesterday")
 
 

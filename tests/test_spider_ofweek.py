@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from spiderkit import mirror_page, spider_with
 
+from newscrawl import config
 from newscrawl.items import Article
 from newscrawl.spiders.base import SpiderArgumentError
 from newscrawl.spiders.ofweek import CHANNELS, OfweekSpider
@@ -195,7 +196,7 @@ def test_site_name_without_title_suffix_follows_the_channel(spider):
 
 def test_bad_newscrawl_now_stops_at_start_in_one_line():
     crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_NOW": "next tuesday"})
-    with pytest.raises(SystemExit, match="NEWSCRAWL_NOW must be an ISO 8601 time"):
+    with pytest.raises(config.ConfigError, match="NEWSCRAWL_NOW=next tuesday: must be an ISO 8601 time"):
         crawler._create_spider()
     crawler = get_crawler(OfweekSpider, {"NEWSCRAWL_NOW": "2026-07-23T16:32:00"})
     spider = crawler._create_spider()

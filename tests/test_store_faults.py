@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from newscrawl import db, migrations
+from newscrawl import config, db, migrations
 import storecrawl as sc
 
 
@@ -181,7 +181,7 @@ def test_a_database_behind_the_code_is_refused_in_one_line_when_auto_migrate_is_
     from newscrawl.pipelines.store import StorePipeline
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": url, "NEWSCRAWL_DB_AUTO_MIGRATE": False})
-    with pytest.raises(SystemExit) as refused:
+    with pytest.raises(config.StartError) as refused:
         StorePipeline.from_crawler(crawler)
     message = str(refused.value)
     assert "\n" not in message and "schema revision 0001" in message and "run `scrapy migrate`" in message, message

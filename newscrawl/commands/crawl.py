@@ -55,13 +55,16 @@ class Command(ScrapyCrawlCommand):
                 config.report(lines, f"scrapy crawl {args[0]}: ")
                 self.exitcode = EXIT_USAGE
                 return
+        refused: list[str] = []
         try:
-            super().run(args, opts)
+            self.start_crawl(args, opts, refused)
         except SystemExit as exc:
             message = configuration_error(exc)
             if message is None:
                 raise
-            config.report([message], f"scrapy crawl {' '.join(args)}: ")
+            refused.append(message)
+        if refused:
+            config.report(refused, f"scrapy crawl {' '.join(args)}: ")
             self.exitcode = EXIT_USAGE
             return
         # Components ask for a non-zero exit through the stat (75 spooled, 74 not stored, 69 unreachable, 3 alarm).
@@ -74,6 +77,28 @@ class Command(ScrapyCrawlCommand):
             if reason is not None and reason != "finished":
                 codes.add(EXIT_SPIDER_FAILED)
         self.exitcode = exitcodes.most_urgent(codes)
+
+    def start_crawl(self, args, opts, refused: list[str]) -> None:
+        """Scrapy's crawl, where a component that cannot start as configured (config.StartError) gives its line."""
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's usage errors
+            return
+
+        def note(exc) -> bool:
+            if isinstance(exc, config.ConfigError):
+                refused.extend(exc.lines)
+            elif isinstance(exc, config.StartError):
+                refused.extend(str(exc).strip().splitlines()[:1])
+            return isinstance(exc, (config.StartError, config.ConfigError))
+
+        result = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        if hasattr(result, "addErrback"):  # a Deferred, or an asyncio Task (AsyncCrawlerProcess)
+            result.addErrback(lambda failure: None if note(failure.value) else failure)
+        else:
+            result.add_done_callback(lambda task: task.cancelled() or task.exception() is None or note(task.exception()))
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed and not refused:
+            self.exitcode = EXIT_SPIDER_FAILED
 
     def _create_crawler(self, spname):
         self._newscrawl_crawler = super()._create_crawler(spname)

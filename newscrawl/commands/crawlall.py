@@ -270,10 +270,10 @@ class Command(BaseRunSpiderCommand):
         Concurrent stores in one process would otherwise race to create the same tables (SQLite has no
         migration lock); afterwards each store finds the database current and changes nothing.
         """
-        url = self.settings.get("NEWSCRAWL_DATABASE_URL")
+        url = config.for_command(self.settings, "crawlall").database_url
         if not url or "newscrawl.pipelines.store.StorePipeline" not in self.settings.getdict("ITEM_PIPELINES"):
             return
-        if not self.settings.getbool("NEWSCRAWL_DB_AUTO_MIGRATE", True):
+        if not config.for_command(self.settings, "crawlall").db_auto_migrate:
             return
         from newscrawl import db, migrations
 
@@ -304,8 +304,12 @@ class Command(BaseRunSpiderCommand):
             crawlers[name] = crawler
             self._watch(self.crawler_process.crawl(crawler, **arguments[name]), name, failures)
         self.crawler_process.start()
+        refused = list(dict.fromkeys(line for exc in failures.values() if isinstance(exc, Exception) for line in str(exc).splitlines()))
+        if refused:
+            config.report(refused, "scrapy crawlall: ")
+            return EXIT_USAGE
 
-        max_errors = self.settings.getint("NEWSCRAWL_MAX_ERRORS", 0)
+        max_errors = config.for_command(self.settings, "crawlall").max_errors
         entries = []
         for name, crawler in crawlers.items():
             stats = dict(crawler.stats.get_stats()) if getattr(crawler, "stats", None) is not None else {}
@@ -367,6 +371,9 @@ class Command(BaseRunSpiderCommand):
         """Remember why a crawl failed to start or crashed (Deferred or asyncio Task, per reactor setting)."""
 
         def describe(exc):
+            if isinstance(exc, (config.StartError, config.ConfigError)):
+                failures[name] = exc  # a configuration that cannot work: one line and exit 2, not a failed spider
+                return
             first_line = (str(exc).strip().splitlines() or [""])[0]
             failures[name] = f"{type(exc).__name__}: {first_line}".rstrip(": ")
 
@@ -376,7 +383,7 @@ class Command(BaseRunSpiderCommand):
             result.add_done_callback(lambda t: None if t.cancelled() or t.exception() is None else describe(t.exception()))
 
     def write_report(self, report: dict, started: datetime) -> str | None:
-        template = self.settings.get("NEWSCRAWL_REPORT_PATH")
+        template = config.for_command(self.settings, "crawlall").report_path
         if not template:
             return None
         path = Path(started.strftime(template)).expanduser()

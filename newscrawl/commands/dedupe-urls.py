@@ -7,7 +7,7 @@ import sys
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import db, migrations, recanonicalize
+from newscrawl import config, db, migrations, recanonicalize
 from newscrawl.exitcodes import EXIT_SPIDER_FAILED, EXIT_USAGE
 
 
@@ -39,7 +39,7 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_USAGE
             return
         try:
-            engine = db.create_engine(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
+            engine = db.create_engine(config.for_command(self.settings, "dedupe-urls").database_url or "")
         except ValueError as exc:
             print(f"scrapy dedupe-urls: {exc}", file=sys.stderr)
             self.exitcode = EXIT_USAGE

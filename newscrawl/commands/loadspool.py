@@ -8,7 +8,7 @@ import sys
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import db, migrations, spool
+from newscrawl import config, db, migrations, spool
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_USAGE
 
 
@@ -33,20 +33,20 @@ class Command(ScrapyCommand):
         parser.add_argument("--all", action="store_true", help="load spool files meant for any database")
 
     def run(self, args, opts):
-        directory = args[0] if args else (self.settings.get("NEWSCRAWL_SPOOL_DIR") or "spool")
+        directory = args[0] if args else (config.for_command(self.settings, "loadspool").spool_dir or "spool")
         if args and not os.path.isdir(directory):
             print(f"scrapy loadspool: {directory}: no such directory; name the spool directory (NEWSCRAWL_SPOOL_DIR)",
                   file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        key = None if opts.all else spool.database_key(self.settings.get("NEWSCRAWL_DATABASE_URL") or "")
+        key = None if opts.all else spool.database_key(config.for_command(self.settings, "loadspool").database_url or "")
         files = spool.pending(directory, key)
         if not files:
             others = len(spool.pending(directory)) if key else 0
             hint = f" ({others} file(s) for other databases: --all loads them)" if others else ""
             print(f"scrapy loadspool: nothing to load in {directory}{hint}")
             return
-        url = self.settings.get("NEWSCRAWL_DATABASE_URL") or ""
+        url = config.for_command(self.settings, "loadspool").database_url or ""
         try:
             engine = db.create_engine(url, limits=db.Limits.from_settings(self.settings))
         except ValueError as exc:

@@ -7,7 +7,7 @@ import sys
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import db, migrations
+from newscrawl import config, db, migrations
 
 
 class Command(ScrapyCommand):
@@ -25,7 +25,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--show", action="store_true", help="print the current and newest revision, change nothing")
 
     def run(self, args, opts):
-        url = self.settings.get("NEWSCRAWL_DATABASE_URL") or ""
+        url = config.for_command(self.settings, "migrate").database_url or ""
         try:
             engine = db.create_engine(url, limits=db.Limits.from_settings(self.settings))
         except ValueError as exc:

@@ -19,13 +19,16 @@ class Limits:
         self.connect, self.statement, self.lock, self.keepalive = connect, statement, lock, keepalive
 
     @classmethod
+    def from_options(cls, options) -> Limits:
+        """From newscrawl.config.Options (NEWSCRAWL_STORE_TIMEOUT, NEWSCRAWL_DB_*_TIMEOUT, NEWSCRAWL_DB_KEEPALIVE)."""
+        return cls(connect=options.store_timeout, statement=options.db_statement_timeout, lock=options.db_lock_timeout,
+                   keepalive=options.db_keepalive)
+
+    @classmethod
     def from_settings(cls, settings) -> Limits:
-        return cls(
-            connect=settings.getfloat("NEWSCRAWL_STORE_TIMEOUT", 5.0),
-            statement=settings.getfloat("NEWSCRAWL_DB_STATEMENT_TIMEOUT", 30.0),
-            lock=settings.getfloat("NEWSCRAWL_DB_LOCK_TIMEOUT", 10.0),
-            keepalive=settings.getfloat("NEWSCRAWL_DB_KEEPALIVE", 10.0),
-        )
+        from newscrawl import config
+
+        return cls.from_options(config.options(settings))
 
     @property
     def call(self) -> float:

@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
+from newscrawl import config
 from newscrawl.spool import process_alive
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class JobdirGuard:
             except (OSError, ValueError):
                 pid = 0
             if pid and pid != os.getpid() and process_alive(pid):
-                raise SystemExit(f"JOBDIR {self.directory} is in use by the running process {pid}; give this run its own JOBDIR")
+                raise config.StartError(f"JOBDIR {self.directory} is in use by the running process {pid}; give this run its own JOBDIR")
             for name in STATE:
                 path = self.directory / name
                 shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)

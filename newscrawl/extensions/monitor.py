@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl import exitcodes
+from newscrawl import config, exitcodes
 from newscrawl.exitcodes import (  # noqa: F401
     EXIT_MONITOR_ALARM,
     EXIT_SPIDER_FAILED,
@@ -98,24 +98,12 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls, settings) -> Thresholds:
-        def shares(name):
-            value = settings.getdict(name)
-            try:
-                return {str(k): float(v) for k, v in value.items()}
-            except (TypeError, ValueError):
-                raise SystemExit(f"{name} must map field names to shares between 0 and 1, e.g. '{{\"title\": 0.9}}'") from None
-
+        o = config.options(settings)
         return cls(
-            min_sample=settings.getint("NEWSCRAWL_MONITOR_MIN_SAMPLE", 10),
-            min_coverage=shares("NEWSCRAWL_MONITOR_MIN_COVERAGE"),
-            max_fallback=shares("NEWSCRAWL_MONITOR_MAX_FALLBACK"),
-            max_not_article=settings.getfloat("NEWSCRAWL_MONITOR_MAX_NOT_ARTICLE", 0.5),
-            max_failed=settings.getfloat("NEWSCRAWL_MONITOR_MAX_FAILED", 0.2),
-            min_items=settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 0),
-            history=settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5),
-            coverage_drop=settings.getfloat("NEWSCRAWL_MONITOR_COVERAGE_DROP", 0.3),
-            fallback_rise=settings.getfloat("NEWSCRAWL_MONITOR_FALLBACK_RISE", 0.3),
-            count_ratio=settings.getfloat("NEWSCRAWL_MONITOR_COUNT_RATIO", 0.2),
+            min_sample=o.monitor_min_sample, min_coverage=dict(o.monitor_min_coverage),
+            max_fallback=dict(o.monitor_max_fallback), max_not_article=o.monitor_max_not_article,
+            max_failed=o.monitor_max_failed, min_items=o.monitor_min_items, history=o.monitor_history,
+            coverage_drop=o.monitor_coverage_drop, fallback_rise=o.monitor_fallback_rise, count_ratio=o.monitor_count_ratio,
         )
 
 
@@ -248,9 +236,10 @@ class MonitorExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("NEWSCRAWL_MONITOR_ENABLED", True):
+        options = config.options(crawler.settings)
+        if not options.monitor_enabled:
             raise NotConfigured
-        extension = cls(crawler, Thresholds.from_settings(crawler.settings), crawler.settings.getint("NEWSCRAWL_MAX_ERRORS", 0))
+        extension = cls(crawler, Thresholds.from_settings(crawler.settings), options.max_errors)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -261,7 +250,7 @@ class MonitorExtension:
 
         from twisted.internet.defer import succeed
 
-        url = self.crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        url = config.options(self.crawler.settings).database_url
         started = self.crawler.stats.get_value("start_time")
         if not url or not isinstance(started, datetime):
             return succeed([]) if in_thread else []

@@ -9,19 +9,17 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-ON = ("1", "on", "true", "yes")
-OFF = ("0", "off", "false", "no")
+from newscrawl import config
+
 
 
 def wanted(setting, stream) -> bool:
     """NEWSCRAWL_PROGRESS: ``auto`` (a terminal gets progress, cron and pipes do not), on or off."""
     value = str(setting if setting is not None else "auto").strip().lower()
-    if value in ON:
+    if value in config.TRUE_WORDS:
         return True
-    if value in OFF:
+    if value in config.FALSE_WORDS:
         return False
-    if value != "auto":
-        raise SystemExit(f"NEWSCRAWL_PROGRESS={setting!r}: use auto, on or off")
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
@@ -47,8 +45,9 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 10.0)
-        if interval <= 0 or not wanted(crawler.settings.get("NEWSCRAWL_PROGRESS"), sys.stderr):
+        options = config.options(crawler.settings)
+        interval = options.progress_interval
+        if interval <= 0 or not wanted(options.progress, sys.stderr):
             raise NotConfigured
         extension = cls(crawler, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

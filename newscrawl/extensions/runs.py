@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from newscrawl import db, exitcodes
+from newscrawl import config, db, exitcodes
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,15 @@ class CrawlRunRecorder:
         try:
             self.engine = db.create_engine(url, limits=self.limits)
         except ValueError as exc:  # the first component to read the URL: one line, exit 2
-            raise SystemExit(str(exc)) from None
+            raise config.StartError(str(exc)) from None
         self.run_id: int | None = None
         self.started_at = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
-        if not url or not crawler.settings.getbool("NEWSCRAWL_RECORD_RUNS", True):
+        options = config.options(crawler.settings)
+        url = options.database_url
+        if not url or not options.record_runs:
             raise NotConfigured
         recorder = cls(crawler, url)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
@@ -106,17 +107,10 @@ class CrawlRunRecorder:
 def record_refused_run(settings, spider: str, arguments: dict, lines: list[str]) -> None:
     """A run refused at start (bad argument or setting) still leaves its row: exit code 2 and the reason."""
     from newscrawl import migrations
-    from newscrawl.config import parse_bool
     from newscrawl.exitcodes import EXIT_USAGE
 
-    def flag(name):
-        try:
-            return parse_bool(settings.get(name, True))
-        except ValueError:
-            return True
-
-    url = settings.get("NEWSCRAWL_DATABASE_URL")
-    if not url or not flag("NEWSCRAWL_RECORD_RUNS"):
+    url, record, auto_migrate = config.lenient(settings, "database_url", "record_runs", "db_auto_migrate")
+    if not url or not record:
         return
     try:
         engine = db.create_engine(url, timeout=5.0)
@@ -128,7 +122,7 @@ def record_refused_run(settings, spider: str, arguments: dict, lines: list[str])
            "arguments": db.json_safe(arguments), "stats": {"newscrawl/usage_errors": list(lines)},
            **{column: 0 for column in SCALARS}}
     try:
-        if flag("NEWSCRAWL_DB_AUTO_MIGRATE"):
+        if auto_migrate:
             migrations.upgrade(engine)
         with engine.begin() as connection:
             connection.execute(db.crawl_runs.insert(), row)

@@ -37,6 +37,8 @@ from scrapy import signals
 from scrapy.http import Request, TextResponse
 from scrapy.settings import BaseSettings
 
+from newscrawl import config
+
 from newscrawl.middlewares import CrawlerMiddleware
 from newscrawl.spiders.base import READ_IN_WORKER
 from newscrawl.workerpool import Unavailable, WorkerPool
@@ -138,7 +140,7 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.size = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 0)
+        self.size = config.options(crawler.settings).extract_processes
         self.pool: WorkerPool | None = None
         self.starting: asyncio.Future | None = None  # the pool's start, held so that asyncio does not drop the task
         self.restarts = 0

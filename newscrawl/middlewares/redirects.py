@@ -31,7 +31,7 @@ class RedirectOutcomeMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES")
         crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
 
     @classmethod

@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from newscrawl import config
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,7 +46,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
-        middleware.max_wait = crawler.settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", 120.0)
+        middleware.max_wait = config.options(crawler.settings).retry_after_max
         return middleware
 
     def process_response(self, request, response, spider=None):

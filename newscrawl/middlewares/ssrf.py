@@ -11,6 +11,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from newscrawl import config
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,21 +56,15 @@ class SafeAddressMiddleware:
         self.allow_all = "*" in networks
         self.networks = [ipaddress.ip_network(n, strict=False) for n in networks if n != "*"]
         self.schemes = schemes
-        self.dns_timeout = crawler.settings.getfloat("DNS_TIMEOUT", 60)
+        self.dns_timeout = crawler.settings.getfloat("DNS_TIMEOUT")
         self._logged: set[str] = set()
         self._resolved: OrderedDict[str, tuple[float, str | None]] = OrderedDict()  # host -> (until, address)
         self._resolving: dict[str, list] = {}  # host -> Deferreds of the requests waiting for its lookup
 
     @classmethod
     def from_crawler(cls, crawler):
-        networks = [n.strip() for n in crawler.settings.getlist("NEWSCRAWL_ALLOWED_NETWORKS") if n.strip()]
-        try:
-            ipaddress_ok = [n == "*" or ipaddress.ip_network(n, strict=False) for n in networks]
-        except ValueError as exc:
-            raise SystemExit(f"NEWSCRAWL_ALLOWED_NETWORKS: {exc}; give networks like 127.0.0.1/32,10.0.0.0/8 or *")
-        del ipaddress_ok
-        schemes = {s.strip().lower() for s in crawler.settings.getlist("NEWSCRAWL_ALLOWED_SCHEMES", ["http", "https"])}
-        return cls(crawler, networks, schemes)
+        options = config.options(crawler.settings)  # networks checked there: a bad one stops the run at start
+        return cls(crawler, list(options.allowed_networks), {s.lower() for s in options.allowed_schemes})
 
     async def process_request(self, request):
         parts = urlparse_cached(request)

@@ -12,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredLock
 
-from newscrawl import db, exitcodes, migrations, spool, storeworker
+from newscrawl import config, db, exitcodes, migrations, spool, storeworker
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPOOLED
 from newscrawl.pipelines.dedupe import DuplicateContent
 
@@ -37,22 +37,22 @@ class StorePipeline:
     """
 
     def __init__(self, crawler, url: str, batch_size: int):
-        settings = crawler.settings
+        options = config.options(crawler.settings)
         self.crawler = crawler
         self.stats = crawler.stats
         self.url = url
         self.batch_size = max(1, batch_size)
-        self.flush_interval = settings.getfloat("NEWSCRAWL_STORE_FLUSH_INTERVAL", 10.0)
-        self.retries = settings.getint("NEWSCRAWL_STORE_RETRIES", 3)
-        self.retry_delay = settings.getfloat("NEWSCRAWL_STORE_RETRY_DELAY", 1.0)
-        self.limits = db.Limits.from_settings(settings)
-        self.spool_dir = settings.get("NEWSCRAWL_SPOOL_DIR") or "spool"
+        self.flush_interval = options.store_flush_interval
+        self.retries = options.store_retries
+        self.retry_delay = options.store_retry_delay
+        self.limits = db.Limits.from_options(options)
+        self.spool_dir = options.spool_dir or "spool"
         self.spool_key = spool.database_key(url)
         self.buffer: list[tuple[dict, Deferred]] = []
         self.waiting = 0  # items whose batch is buffered or being written
         self.engine = db.create_engine(url, limits=self.limits)
         # Batches are written by a worker process (NEWSCRAWL_STORE_PROCESS, newscrawl/storeworker.py), else on threads.
-        self.worker = storeworker.StoreWorker(url, self.limits) if settings.getbool("NEWSCRAWL_STORE_PROCESS", True) else None
+        self.worker = storeworker.StoreWorker(url, self.limits) if options.store_process else None
         self.worker_starting = False  # the worker's start was asked for (at the first item)
         self.timer = None
         self.quiet = None
@@ -65,16 +65,17 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        options = config.options(crawler.settings)
+        url = options.database_url
         if not url:
             raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: storage is off")
         try:
             db.check_database_url(url)
-            pipeline = cls(crawler, url, crawler.settings.getint("NEWSCRAWL_STORE_BATCH_SIZE", 50))
+            pipeline = cls(crawler, url, options.store_batch_size)
         except ValueError as exc:
-            raise SystemExit(str(exc)) from None
+            raise config.StartError(str(exc)) from None
         # Before the crawl starts, so a schema or configuration problem stops it with one line instead of mid-run.
-        pipeline.prepare_schema(crawler.settings.getbool("NEWSCRAWL_DB_AUTO_MIGRATE", True))
+        pipeline.prepare_schema(options.db_auto_migrate)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline
 
@@ -89,14 +90,14 @@ class StorePipeline:
             current, head = migrations.current_revision(self.engine), migrations.head_revision()
         except sa.exc.SQLAlchemyError as exc:
             if db.classify(exc) == "configuration":
-                raise SystemExit(f"database {shown}: {db.describe(exc)}; fix NEWSCRAWL_DATABASE_URL") from None
+                raise config.StartError(f"database {shown}: {db.describe(exc)}; fix NEWSCRAWL_DATABASE_URL") from None
             if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
                 raise
             self.database_ok = False
             logger.error("Database unreachable at start (%s at %s): items go to the spool in %s", db.describe(exc), shown, self.spool_dir)
             return
         if current != head:
-            raise SystemExit(
+            raise config.StartError(
                 f"database {shown} is at schema revision {current or 'none'}, this newscrawl needs {head}: "
                 "run `scrapy migrate` (or set NEWSCRAWL_DB_AUTO_MIGRATE=1)"
             )

@@ -14,8 +14,10 @@ import scrapy
 from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.http import Response, TextResponse
+from scrapy.settings import Settings
 
 from newscrawl import arguments as A
+from newscrawl import config
 from newscrawl import processors as p
 from newscrawl.arguments import Argument, SpiderArgumentError
 from newscrawl.extract import FIELDS as EXTRACTED_FIELDS
@@ -176,10 +178,7 @@ class PortalSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.arguments_given = dict(kwargs)  # a worker process builds its copy of the spider from them
-        try:
-            spider._now(None)  # a bad NEWSCRAWL_NOW stops the crawl here, not at the first article
-        except SpiderArgumentError as exc:
-            raise SystemExit(str(exc)) from None
+        spider._now(None)  # a bad NEWSCRAWL_NOW stops the crawl here, not at the first article
         return spider
 
     # ------------------------------------------------------------- portal hooks
@@ -425,16 +424,11 @@ class PortalSpider(scrapy.Spider):
         """Loader context from settings: the sane date range and the body cap (NEWSCRAWL_DATE_*, NEWSCRAWL_MAX_BODY_CHARS)."""
         cached = getattr(self, "_limits", None)
         if cached is None:
-            settings = self.crawler.settings if getattr(self, "crawler", None) else None
-            earliest = settings.get("NEWSCRAWL_DATE_EARLIEST") if settings else None
-            try:
-                earliest = date.fromisoformat(str(earliest)) if earliest else p.EARLIEST
-            except ValueError:
-                raise SystemExit(f"NEWSCRAWL_DATE_EARLIEST must be a date like 1990-01-01, got {earliest!r}") from None
+            options = config.options(self.crawler.settings if getattr(self, "crawler", None) else Settings())
             cached = {
-                "earliest": earliest,
-                "max_ahead": timedelta(days=settings.getfloat("NEWSCRAWL_DATE_MAX_AHEAD_DAYS", 1.0)) if settings else p.MAX_AHEAD,
-                "max_body_chars": settings.getint("NEWSCRAWL_MAX_BODY_CHARS", 0) if settings else 0,
+                "earliest": date.fromisoformat(options.date_earliest),
+                "max_ahead": timedelta(days=options.date_max_ahead_days),
+                "max_body_chars": options.max_body_chars,
             }
             self._limits = cached
         return cached
@@ -489,14 +483,9 @@ class PortalSpider(scrapy.Spider):
 
     def _now(self, response: Response) -> datetime:
         """The crawl time relative dates resolve against; setting NEWSCRAWL_NOW pins it (tests, replays)."""
-        fixed = self.crawler.settings.get("NEWSCRAWL_NOW") if getattr(self, "crawler", None) else None
+        fixed = config.options(self.crawler.settings).now if getattr(self, "crawler", None) else None
         if fixed:
-            try:
-                moment = datetime.fromisoformat(str(fixed).strip())
-            except ValueError:
-                raise SpiderArgumentError(
-                    f"NEWSCRAWL_NOW must be an ISO 8601 time like 2026-07-23T16:32:00+08:00, got {fixed!r}"
-                ) from None
+            moment = datetime.fromisoformat(fixed)
             return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(self.tz))).astimezone(ZoneInfo(self.tz))
         return datetime.now(timezone.utc).astimezone(ZoneInfo(self.tz))
 
