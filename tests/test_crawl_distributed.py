@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from newscrawl import config
 from ofweek_site import write_site
 from redis_workers import in_flight, start_worker, stored_urls, worker_log, worker_stats
 
@@ -123,7 +124,7 @@ def test_redis_url_switches_scheduler_dupefilter_and_keys(redis_keys):
 
 
 def test_unreachable_redis_stops_with_one_line():
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(config.StartError) as stopped:
         crawler_with(NEWSCRAWL_REDIS_URL="redis://127.0.0.1:1/0")
     message = str(stopped.value)
     assert "NEWSCRAWL_REDIS_URL=redis://127.0.0.1:1/0" in message and "\n" not in message

@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from hostile import check_article, fixture_pages, make_spider, parse_mutated
-from newscrawl import hexo
+from newscrawl import config, hexo
 from newscrawl.items import Article
 from newscrawl.middlewares.callbackerrors import CallbackErrorMiddleware
 from newscrawl.middlewares.charset import RedecodeMiddleware
@@ -234,7 +234,7 @@ def test_allowed_networks_let_a_local_test_server_through():
 
 
 def test_a_bad_allowed_networks_setting_stops_at_start():
-    with pytest.raises(SystemExit, match="NEWSCRAWL_ALLOWED_NETWORKS"):
+    with pytest.raises(config.ConfigError, match="NEWSCRAWL_ALLOWED_NETWORKS"):
         SafeAddressMiddleware.from_crawler(crawler_with(NEWSCRAWL_ALLOWED_NETWORKS="10.0.0.0/99"))
 
 

@@ -3,6 +3,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from newscrawl import config
 from newscrawl.mirror import MirrorDownloaderMiddleware
 
 
@@ -43,7 +44,7 @@ def test_off_without_setting_and_clear_error_on_bad_dir(tmp_path):
 
     with pytest.raises(NotConfigured):
         MirrorDownloaderMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_MIRROR": ""}))
-    with pytest.raises(SystemExit, match="no such directory"):
+    with pytest.raises(config.StartError, match="no such directory"):
         MirrorDownloaderMiddleware.from_crawler(get_crawler(settings_dict={"NEWSCRAWL_MIRROR": str(tmp_path / "x")}))
 
 
