@@ -9,7 +9,6 @@ import os
 import sys
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
@@ -52,7 +51,6 @@ NEWSCRAWL_KINDS = {
     "NEWSCRAWL_MONITOR_MAX_FAILED": ("share", None), "NEWSCRAWL_RETRY_AFTER_MAX": ("float", 0),
     "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_EXTRACT_PROCESSES": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
-    "NEWSCRAWL_METRICS_PATH": ("outfile", None),
 }
 # Environment variables that are not settings of the same name.
 ENVIRONMENT_ALIASES = {
@@ -72,7 +70,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Kind:
-    """What a setting holds (int, float, bool, share, shares, date, datetime, networks, level, progress, outfile, str)."""
+    """What a setting holds (int, float, bool, share, shares, date, datetime, networks, level, progress, str)."""
 
     name: str
     minimum: float | None = None
@@ -119,8 +117,6 @@ class Kind:
             if level not in LOG_LEVELS and not level.isdigit():  # logging's numbers (20) are levels too
                 raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
             return int(level) if level.isdigit() else level
-        if kind == "outfile":
-            return writable_file(value)
         if kind == "progress":
             word = str(value).strip().lower()
             if word != "auto" and word not in TRUE_WORDS + FALSE_WORDS:
@@ -158,21 +154,6 @@ def parse_bool(value) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValueError(BOOL_HELP)
-
-
-def writable_file(value) -> str:
-    """A file that can be written: its directory exists and is writable, it is not a directory ('' = off)."""
-    text = str(value).strip()
-    if not text:
-        return ""
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise ValueError("a file path, not a directory")
-    if not path.parent.is_dir():
-        raise ValueError(f"a file in an existing directory ({path.parent} does not exist)")
-    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ValueError(f"a file this user can write ({path} cannot be written)")
-    return text
 
 
 def parse_shares(value) -> dict[str, float]:

@@ -35,7 +35,7 @@ def record(stats, code: int) -> None:
 OUTCOMES = {
     EXIT_OK: "ok", EXIT_SPIDER_FAILED: "failed", EXIT_USAGE: "usage", EXIT_MONITOR_ALARM: "alarm",
     EXIT_TOO_MANY_ERRORS: "errors", EXIT_UNREACHABLE: "unreachable", EXIT_NOT_STORED: "not_stored",
-    EXIT_SPOOLED: "spooled",
+    EXIT_SPOOLED: "spooled", EXIT_OUTPUT_FAILED: "output_failed",
 }
 ADVICE = {
     EXIT_OK: "nothing",
@@ -46,6 +46,7 @@ ADVICE = {
     EXIT_UNREACHABLE: "check the network, DNS and proxy, then whether the site is up",
     EXIT_NOT_STORED: "read the reasons in spool/rejects/, fix, load by hand",
     EXIT_SPOOLED: "bring the database back; the next run loads the spool",
+    EXIT_OUTPUT_FAILED: "free the space; the database has every article (`scrapy export jsonl`)",
 }
 
 

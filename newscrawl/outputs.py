@@ -13,6 +13,7 @@ OUTPUT_SETTINGS: dict[str, tuple[str, str]] = {
     "JOBDIR": ("directory", "JOBDIR"),
     "NEWSCRAWL_SPOOL_DIR": ("directory", "NEWSCRAWL_SPOOL_DIR"),
     "LOG_FILE": ("file", "--logfile"),
+    "NEWSCRAWL_METRICS_PATH": ("file", "NEWSCRAWL_METRICS_PATH"),
 }
 
 

@@ -267,7 +267,7 @@ def test_a_bad_option_is_one_line_and_exit_2(report_store, tmp_path, args, says)
 def test_an_unwritable_output_or_a_missing_database_stops_before_anything_is_read(tmp_path):
     (tmp_path / "dir.html").mkdir()
     result = report(f"sqlite:///{tmp_path / 'news.db'}", tmp_path / "dir.html")
-    assert (result.returncode, result.stderr) == (2, f"scrapy report: {tmp_path / 'dir.html'} is a directory; give a file name like report.html\n")
+    assert (result.returncode, result.stderr) == (2, f"scrapy report: {tmp_path / 'dir.html'}: cannot write there: a directory, not a file\n")
     result = report(f"sqlite:///{tmp_path / 'none.db'}", tmp_path / "r.html")
     assert result.returncode == 2 and "no database at sqlite:///" in result.stderr
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "none.db").exists()

@@ -128,15 +128,17 @@ def test_a_foreign_or_broken_file_is_written_afresh(tmp_path):
 
 
 @pytest.mark.parametrize("where, says", [
-    ("missing/n.prom", "must be a file in an existing directory"),
-    (".", "must be a file path, not a directory"),
+    ("plain/n.prom", "is not a directory"),
+    (".", "a directory, not a file"),
 ])
 def test_an_unwritable_metrics_path_stops_the_crawl_at_start(tmp_path, where, says):
+    (tmp_path / "plain").write_text("a file where a directory should be")
     target = tmp_path / where
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "ofweek", "-s", f"NEWSCRAWL_METRICS_PATH={target}",
          "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.db'}"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "NEWSCRAWL_LOG_LEVEL": "ERROR"})
     assert result.returncode == 2
-    assert f"scrapy crawl ofweek: NEWSCRAWL_METRICS_PATH={target}: {says}" in result.stderr
+    assert f"scrapy crawl ofweek: NEWSCRAWL_METRICS_PATH {target}: cannot write there: " in result.stderr
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr

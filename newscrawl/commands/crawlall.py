@@ -206,11 +206,10 @@ class Command(BaseRunSpiderCommand):
         # Said in run(), in one line (a UsageError here would print argparse's usage block too).
         self.refused = "--report needs a file path; leave it out to use NEWSCRAWL_REPORT_PATH" if (
             opts.report is not None and not opts.report.strip()) else None
+        self.html = None
         if opts.html is not None:
-            from newscrawl.commands.report import output_problem
-
             self.html = Path(datetime.now(timezone.utc).strftime(opts.html)).expanduser() if opts.html.strip() else None
-            self.refused = self.refused or ("--html needs a file path" if self.html is None else output_problem(self.html))
+            self.refused = self.refused or ("--html needs a file path" if self.html is None else None)
         if opts.report:
             self.settings.set("NEWSCRAWL_REPORT_PATH", opts.report, priority="cmdline")
         # Cron: only errors reach stderr unless the operator chose a level or a log file.
@@ -219,7 +218,9 @@ class Command(BaseRunSpiderCommand):
             self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
         if not self.refused:
             report = self.settings.get("NEWSCRAWL_REPORT_PATH")
-            extra = {"--report": ("file", datetime.now(timezone.utc).strftime(report))} if report else None
+            extra = {"--report": ("file", datetime.now(timezone.utc).strftime(report))} if report else {}
+            if self.html:
+                extra["--html"] = ("file", str(self.html))
             refuse_unwritable(self.settings, "scrapy crawlall: ", extra)
 
     def run(self, args, opts):
@@ -336,13 +337,13 @@ class Command(BaseRunSpiderCommand):
         }
         print(summary_table(entries))
         path = self.write_report(report, started)
-        print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else ""))
-        if getattr(self, "html", None):
-            self.write_html(self.html)
+        html = self.write_html(self.html) if self.html else None
+        print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else "")
+              + (f"; HTML report {html}" if html else ""))
         sys.stdout.flush()
         return code
 
-    def write_html(self, path: Path) -> None:
+    def write_html(self, path: Path) -> Path | None:
         """The HTML report of the last 30 days, this run included; a failure to write it is said, not fatal."""
         from newscrawl.commands.report import make_report
         from newscrawl.reader import CommandError
@@ -351,8 +352,8 @@ class Command(BaseRunSpiderCommand):
             make_report(self.settings, path)
         except CommandError as exc:
             print(f"crawlall: no HTML report: {exc}", file=sys.stderr)
-            return
-        print(f"crawlall: HTML report {path}")
+            return None
+        return path
 
     @staticmethod
     def clear_finished_jobs(jobdir: Path, entries: list[dict]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import config, db
+from newscrawl import config, db, outputs
+from newscrawl.exitcodes import EXIT_OUTPUT_FAILED
 from newscrawl.extensions.monitor import Thresholds
 from newscrawl.reader import CommandError, open_database, parse_days, parse_portals
 
@@ -24,20 +24,6 @@ def parse_zone(value: str | None):
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise CommandError(f"--tz {value!r} is not a time zone; use a name like Asia/Shanghai or UTC") from None
-
-
-def output_problem(path: Path) -> str | None:
-    """Why the report could not be written to ``path`` (checked before the database is read), or None."""
-    if path.is_dir():
-        return f"{path} is a directory; give a file name like report.html"
-    directory = path.parent
-    while not directory.exists() and directory != directory.parent:
-        directory = directory.parent
-    if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
-        return f"cannot write {path}: {directory} is not a writable directory"
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"cannot write {path}: the file is read-only"
-    return None
 
 
 def make_report(settings, path: Path, days: int = 30, portals=(), tz=None) -> dict:
@@ -54,7 +40,7 @@ def make_report(settings, path: Path, days: int = 30, portals=(), tz=None) -> di
     try:
         report.write(path, html)
     except OSError as exc:
-        raise CommandError(f"cannot write {path}: {exc.strerror}", exitcode=74) from None
+        raise CommandError(f"cannot write {path}: {exc.strerror}", exitcode=EXIT_OUTPUT_FAILED) from None
     return {"bytes": len(html.encode("utf-8")), "charts": html.count('<svg class="chart"')}
 
 
@@ -82,9 +68,9 @@ class Command(ScrapyCommand):
                 raise CommandError("give one output file, e.g. `scrapy report report.html`")
             path = Path(args[0]).expanduser()
             days, portals, tz = parse_days(opts.days), parse_portals(opts.portal), parse_zone(opts.tz)
-            problem = output_problem(path)
+            problem = outputs.problem(path, "file")
             if problem:
-                raise CommandError(problem)
+                raise CommandError(f"{path}: cannot write there: {problem}")
             lines = config.problems(self.settings)
             if lines:
                 raise CommandError(lines[0])

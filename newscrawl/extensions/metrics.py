@@ -142,6 +142,7 @@ def _locked(path: Path):
 
 def record(path: Path, portal: str, stats: dict, code: int, ended: float | None = None) -> None:
     """Add one run to the metrics file; the file is replaced whole (a scraper never reads half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
         samples = merge(read(path), portal, run_samples(portal, stats, code, ended if ended is not None else time.time()))
         registry = CollectorRegistry(auto_describe=False)
