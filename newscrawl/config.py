@@ -369,6 +369,7 @@ class Options:
     redis_heartbeat: float
     redis_recovery: bool
     report_path: str
+    metrics_path: str
     max_errors: int
     progress: str
     progress_interval: float

@@ -217,7 +217,7 @@ class Command(BaseRunSpiderCommand):
         if not sys.stderr.isatty() and not chosen and not self.settings.get("LOG_FILE"):
             self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
         if not self.refused:
-            report = self.settings.get("NEWSCRAWL_REPORT_PATH")
+            report = config.for_command(self.settings, "crawlall").report_path
             extra = {"--report": ("file", datetime.now(timezone.utc).strftime(report))} if report else {}
             if self.html:
                 extra["--html"] = ("file", str(self.html))

@@ -16,7 +16,7 @@ from prometheus_client.registry import CollectorRegistry
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl import exitcodes
+from newscrawl import config, exitcodes
 from newscrawl.extensions.monitor import ALARMS_KEY, UNREACHABLE_KEY, Measures
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class MetricsWriter:
 
     @classmethod
     def from_crawler(cls, crawler):
-        path = crawler.settings.get("NEWSCRAWL_METRICS_PATH")
+        path = config.options(crawler.settings).metrics_path
         if not path:
             raise NotConfigured
         writer = cls(crawler, Path(path).expanduser())
