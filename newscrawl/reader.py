@@ -13,10 +13,6 @@ from newscrawl import processors as p
 from newscrawl.items import ARTICLE_FIELDS, LIST_FIELDS
 
 
-# The JSON Lines export's record (docs/article.schema.json): the Article, then what only the database knows.
-SCHEMA_VERSION = 1
-DATABASE_FIELDS = ("first_seen_at", "last_seen_at", "updated_at", "version", "near_duplicate_of")
-
 
 class CommandError(Exception):
     """One line for the user, and the exit status (2: bad arguments or settings, 75: database down, 1: other trouble)."""
@@ -130,15 +126,14 @@ def article_filters(columns: dict[str, sa.Column], portals: list[str], since) ->
     return clauses
 
 
-def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, originals_only=False, batch: int = 500,
-                  database_fields: bool = False):
-    """Stored articles as Article dicts (the crawl's JSON Lines keys), oldest first, streamed.
+def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, originals_only=False, batch: int = 500):
+    """Stored articles as Article dicts (the crawl's JSON Lines keys), oldest first, streamed (Hexo posts;
+    the data formats read through newscrawl/export/source.py).
 
-    ``originals_only`` leaves out syndicated copies (rows with ``near_duplicate_of`` set);
-    ``database_fields`` adds ``schema_version`` and DATABASE_FIELDS (the export record).
+    ``originals_only`` leaves out syndicated copies (rows with ``near_duplicate_of`` set).
     """
     columns = {c.name: c for c in stored_columns(engine, db.articles)}
-    names = (*ARTICLE_FIELDS, "published_at_local", *(DATABASE_FIELDS if database_fields else ()))
+    names = (*ARTICLE_FIELDS, "published_at_local")
     wanted = [columns[name] for name in names if name in columns]
     where = article_filters(columns, list(portals), since)
     if originals_only and "near_duplicate_of" in columns:
@@ -146,12 +141,7 @@ def iter_articles(engine: sa.Engine, portals: list[str] = (), since=None, origin
     query = sa.select(*wanted).where(*where).order_by(columns["published_at"], columns["id"])
     with engine.connect() as connection:
         for row in connection.execution_options(yield_per=batch).execute(query):
-            article = article_from_row(row._mapping)
-            if database_fields:
-                extra = {name: row._mapping.get(name) for name in DATABASE_FIELDS}
-                article = {"schema_version": SCHEMA_VERSION, **article,
-                           **{k: p.to_iso(v) if isinstance(v, datetime) else v for k, v in extra.items()}}
-            yield article
+            yield article_from_row(row._mapping)
 
 
 def article_from_row(row) -> dict:

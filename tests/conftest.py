@@ -55,7 +55,38 @@ def make_postgres_database():
     admin.dispose()
 
 
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """`scrapy ...` in this process (a subprocess costs a second of imports): (exit status, stdout, stderr)."""
+    from scrapy.cmdline import execute
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
+
+    def run(*args, url=None):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit:
+            execute(["scrapy", *args] + (["-s", f"NEWSCRAWL_DATABASE_URL={url}"] if url else []))
+        out = capsys.readouterr()
+        return exit.value.code, out.out, out.err
+
+    return run
+
+
 # ---------------------------------------------------------------- exports: one crawled database per engine
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """A fresh database of each engine holding every field kind (tests/exportstore.py); its URL."""
+    from exportstore import fill
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'news.db'}"
+    else:
+        url = request.getfixturevalue("make_postgres_database")("newscrawl_formats")
+    fill(url)
+    return url
+
 
 EXPORT_MIRROR = Path(__file__).parent / "fixtures" / "export" / "mirror"
 # One extra article stored by the db helpers: a second portal for --portal filters.

@@ -16,24 +16,6 @@ SEED_URL = "https://cloud.ofweek.com/2022-08/ART-178801-8420-30570417.html"
 ITHOME_URL = "https://www.ithome.com/0/632/410.htm"
 
 
-@pytest.fixture
-def run(monkeypatch, capsys):
-    """`scrapy ...` in this process: (exit status, stdout, stderr)."""
-    from scrapy.cmdline import execute
-
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
-
-    def run(*args, url=None):
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exit:
-            execute(["scrapy", *args] + (["-s", f"NEWSCRAWL_DATABASE_URL={url}"] if url else []))
-        out = capsys.readouterr()
-        return exit.value.code, out.out, out.err
-
-    return run
-
-
 def filled(item, field):
     return item[field] not in (None, "", [])
 

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 import yaml
 
 from newscrawl import db, hexo
+from newscrawl.export.columns import ARTICLE_NAMES, SCHEMA_VERSION
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.reader import DATABASE_FIELDS
 from storecrawl import replace_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "docs" / "article.schema.json").read_text("utf-8"))
+ITEM_SCHEMA = json.loads((ROOT / "docs" / "item.schema.json").read_text("utf-8"))
 SEED_URL = "https://cloud.ofweek.com/2022-08/ART-178801-8420-30570417.html"
 TWIN_URL = "https://cloud.ofweek.com/2022-08/ART-178801-8420-30570488.html"
 SEED_TITLE = "连续5年蝉联第一，华为云牢牢掌控政务云市场领先地位"
@@ -35,25 +36,6 @@ def scrapy(*args, url=None):
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-
-
-@pytest.fixture
-def run(monkeypatch, capsys):
-    """`scrapy ...` in this process (a subprocess costs a second of imports): (exit status, stdout, stderr)."""
-    from scrapy.cmdline import execute
-
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
-
-    def run(*args, url=None):
-        argv = ["scrapy", *args] + (["-s", f"NEWSCRAWL_DATABASE_URL={url}"] if url else [])
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exit:
-            execute(argv)
-        out = capsys.readouterr()
-        return exit.value.code, out.out, out.err
-
-    return run
 
 
 def by_url(items):
@@ -74,8 +56,12 @@ def test_jsonl_round_trips_the_crawled_articles_exactly(export_db, tmp_path):
     records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     for record in records:  # every line is a valid record of the published schema
         jsonschema.validate(record, SCHEMA)
-    assert all(list(r) == ["schema_version", *ARTICLE_FIELDS, *DATABASE_FIELDS] for r in records)
-    assert all(r["schema_version"] == 1 and r["version"] == 1 and r["first_seen_at"] <= r["last_seen_at"] for r in records)
+    assert all(list(r) == list(ARTICLE_NAMES) for r in records)  # the one column definition, in its order
+    assert all(r["schema_version"] == SCHEMA_VERSION and r["version"] == 1 and r["first_seen_at"] <= r["last_seen_at"] for r in records)
+    for item in stored:  # the crawl's own -O feed: a smaller record, under its own schema
+        jsonschema.validate(item, ITEM_SCHEMA)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(item, SCHEMA)
     exported = [{k: v for k, v in r.items() if k in ARTICLE_FIELDS} for r in records]
     assert by_url(exported) == by_url(stored)  # the Article part is what the crawl produced, exactly
     assert len(exported) == 5  # the crawl's copy of another page's text was dropped, not stored
@@ -287,7 +273,8 @@ def test_schema_rejects_what_a_consumer_could_not_rely_on(export_db, run):
     jsonschema.validate(record, SCHEMA)
     for broken in ({k: v for k, v in record.items() if k != "version"}, {**record, "tags": "a,b"},
                    {**record, "published_at": "2022-08-10 14:20"}, {**record, "surprise": 1},
-                   {**record, "url": "javascript:alert(1)"}, {**record, "schema_version": 2}):
+                   {**record, "url": "javascript:alert(1)"}, {**record, "schema_version": 1},
+                   {**record, "published_date": "2022-8-1"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, SCHEMA)
 
