@@ -1,26 +1,35 @@
-"""Benchmark: `scrapy crawl ofweek` over a local site against a bare Scrapy spider, and a cron run that finds nothing new.
+"""Benchmark: `scrapy crawl ofweek` over a local site against a bare Scrapy spider, and a one-page cron run.
 
-Usage: .venv/bin/python bench/bench_crawl.py [-n 2000] [--rounds 3] [--skip-cron] [--variant NAME=VALUE[,NAME=VALUE]]
+Usage: .venv/bin/python bench/bench_crawl.py [-n 2000] [--rounds 3] [--skip-cron] [--skip-defaults]
+       [--concurrency 16] [--variant NAME=VALUE[,NAME=VALUE]]
 
 The script builds an OFweek-like site (bench/ofweek_pages.py: the sample layouts with distinct texts,
 20 per list page with next links) and serves it from bench/local_site.py, an HTTP(S) proxy on 127.0.0.1,
-so both crawls go through TCP, TLS and Twisted's HTTP client. Both run as `scrapy` processes with the
-same -s overrides (no delay, no AutoThrottle, no robots.txt, 16 concurrent requests): the project's
-spider with every component it ships (pipelines into a fresh SQLite file, incremental middleware,
-monitor, run recorder), the bare one (bench/bare_spider.py) following the same links and writing
-url and title to a JSON Lines feed, once with Scrapy's defaults and once with the project's
-CONCURRENT_ITEMS=16. Rounds interleave them; wall times include process start. ``--variant`` times the
-project a second time with those settings as well (``NEWSCRAWL_EXTRACT_PROCESSES=0``: article pages read
-in the crawl's own process), and prints its ratio to the project with its defaults.
+so every crawl goes through TCP, TLS and Twisted's HTTP client. All run as `scrapy` processes with the
+same -s overrides (no delay, no AutoThrottle, no robots.txt, ``--concurrency`` requests at once, per
+domain too), in an order that alternates over the rounds; wall times include process start:
 
-The cron part: against the database the crawl filled, `scrapy crawl ofweek` of the first list page
-(max_pages=1: every entry is known, nothing is fetched) against a bare one-page `runspider`.
+- project: `scrapy crawl ofweek` with every component it ships (store into a fresh SQLite file,
+  incremental middleware, monitor, run recorder, read and store workers);
+- bare (the baseline): bench/bare_spider.py following the same links and writing url and title to a
+  JSON Lines feed, given every concurrency setting the project has (``FAIR``: the overrides above, and
+  the project's own value of the rest, CONCURRENT_ITEMS=16 among them);
+- bare, Scrapy's defaults: the same spider with the overrides only (``--skip-defaults`` leaves it out).
+
+Each line gives wall and CPU time, and the project's CPU split by process (the crawl's own, its read and
+store workers, the forkserver they are forked from; bench/proctree.py). ``--variant`` times the project a
+second time with more settings and prints its ratio to the project with its defaults.
+
+The cron part: on a copy of the database the crawl filled, with one new article at the top of list page 1,
+`scrapy crawl ofweek` of that page (max_pages=1: one article to fetch and store) against a bare one-page
+`runspider` (the list page only).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -31,40 +40,69 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
 from ofweek_pages import article_pages  # noqa: E402
+from proctree import run_measured  # noqa: E402
+
+from newscrawl import settings as project_settings  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 LIST_URL = "https://ee.ofweek.com/CATList-2800-8100-ee-{}.html"
 PER_PAGE = 20
-SETTINGS = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-            "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO"]
+# Every setting that decides how much a crawl does at once: the bare baseline gets the project's value of each.
+FAIR = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_REQUESTS_PER_IP", "CONCURRENT_ITEMS",
+        "DOWNLOAD_DELAY", "RANDOMIZE_DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "REACTOR_THREADPOOL_MAXSIZE",
+        "DNS_RESOLVER", "TWISTED_REACTOR", "SCHEDULER_PRIORITY_QUEUE", "DEPTH_PRIORITY")
 
 
-def build_site(root: Path, n: int) -> int:
-    """Article pages and the list pages linking them; returns the number of list pages."""
+def overrides(concurrency: int) -> dict[str, str]:
+    return {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "ROBOTSTXT_OBEY": "False", "LOG_LEVEL": "INFO",
+            "CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency)}
+
+
+def fair_settings(given: dict[str, str]) -> dict[str, str]:
+    """The overrides, and the project's value of every other FAIR setting it sets."""
+    fair = dict(given)
+    for name in FAIR:
+        if name not in fair and hasattr(project_settings, name):
+            fair[name] = str(getattr(project_settings, name))
+    return fair
+
+
+def as_args(settings: dict[str, str]) -> list[str]:
+    return [x for name, value in settings.items() for x in ("-s", f"{name}={value}")]
+
+
+def list_page(head: str, tail: str, entries: list[str], k: int, count: int) -> bytes:
+    links = "".join(
+        f'<div class="list_model"><div class="model_right model_right2"><h3><a href="{url}" target="_blank">'
+        f'文章{k * PER_PAGE + j}</a></h3><div class="tag"><span class="date">2026-01-07 17:04</span></div></div></div>\n'
+        for j, url in enumerate(entries)
+    )
+    pager = '<div class="page">' + (f'<a href="{LIST_URL.format(k + 2)}" class="next">下一页</a>' if k + 1 < count else "") + "</div>"
+    return (head + links + pager + tail).encode("gb18030")
+
+
+def build_site(root: Path, n: int) -> tuple[int, bytes]:
+    """Article pages and the list pages linking them (and one article more, unlisted); returns the number of
+    list pages and list page 1 with that new article at its top."""
     template = (ROOT / "samples/mirror/ee.ofweek.com/CATList-2800-8100-ee-1.html").read_bytes().decode("gb18030")
     head, rest = template.split('<div class="list_model">', 1)
     tail = rest[rest.index('<div class="page">'):]
     tail = tail[tail.index("</div>") + len("</div>"):]
-    pages = article_pages(n, "distinct")
+    pages = article_pages(n + 1, "distinct")
     for url, body in pages:
         target = root / url.split("://", 1)[1]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
+    urls = [url for url, _ in pages[:n]]
     count = (n + PER_PAGE - 1) // PER_PAGE
     for k in range(count):
-        entries = "".join(
-            f'<div class="list_model"><div class="model_right model_right2"><h3><a href="{url}" target="_blank">'
-            f'文章{k * PER_PAGE + j}</a></h3><div class="tag"><span class="date">2026-01-07 17:04</span></div></div></div>\n'
-            for j, (url, _) in enumerate(pages[k * PER_PAGE : (k + 1) * PER_PAGE])
-        )
-        pager = '<div class="page">' + (f'<a href="{LIST_URL.format(k + 2)}" class="next">下一页</a>' if k + 1 < count else "") + "</div>"
-        page = head + entries + pager + tail
         target = root / LIST_URL.format(k + 1).split("://", 1)[1]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.encode("gb18030"))
-    return count
+        target.write_bytes(list_page(head, tail, urls[k * PER_PAGE : (k + 1) * PER_PAGE], k, count))
+    return count, list_page(head, tail, [pages[n][0], *urls[: PER_PAGE - 1]], 0, count)
 
 
 def start_server(root: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
@@ -78,13 +116,43 @@ def start_server(root: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("local site did not start")
 
 
-def run(command: list[str], cwd: Path, env: dict, ok=(0,)) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in ok:
-        raise SystemExit(f"{' '.join(command[:4])} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return elapsed
+class Timings:
+    """Wall and CPU seconds of one kind of run over the rounds, and the CPU split by process."""
+
+    def __init__(self, label: str):
+        self.label, self.wall, self.cpu, self.split = label, [], [], []
+
+    def run(self, command: list[str], cwd: Path, env: dict, ok=(0,)) -> None:
+        code, wall, split, err = run_measured(command, cwd, env)
+        if code not in ok:
+            raise SystemExit(f"{' '.join(command[:4])} failed ({code}):\n{err}")
+        self.wall.append(wall)
+        self.cpu.append(sum(split.values()))
+        self.split.append(split)
+
+    def last(self) -> str:
+        return f"{self.wall[-1]:.2f} s ({self.cpu[-1]:.2f} s CPU)"
+
+    def split_line(self) -> str:
+        names = sorted({name for split in self.split for name in split}, key=lambda n: (n != "main", n))
+        return ", ".join(f"{'crawl process' if n == 'main' else n} {statistics.median(s.get(n, 0.0) for s in self.split):.2f} s"
+                         for n in names)
+
+
+def spread(values: list[float], unit: str = " s") -> str:
+    return f"median {statistics.median(values):6.2f}{unit} (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def summary(name: str, project: Timings, bare: Timings) -> tuple[float, float]:
+    walls = [p / b for p, b in zip(project.wall, bare.wall)]
+    cpus = [p / b for p, b in zip(project.cpu, bare.cpu)]
+    print(f"{name}:")
+    for timings in (project, bare):
+        print(f"  {timings.label:<8}: wall {spread(timings.wall)}, CPU {spread(timings.cpu)}")
+    print(f"  {project.label} CPU by process (medians): {project.split_line()}")
+    print(f"  ratio {project.label} / {bare.label}: wall {statistics.median(walls):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in walls)}), "
+          f"CPU {statistics.median(cpus):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in cpus)})")
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def stored(db: Path) -> int:
@@ -92,82 +160,88 @@ def stored(db: Path) -> int:
         return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def summary(name: str, project: list[float], bare: list[float]) -> float:
-    ratios = [p / b for p, b in zip(project, bare)]
-    print(f"{name}:")
-    print(f"  project: median {statistics.median(project):6.2f} s (min {min(project):.2f}, max {max(project):.2f})")
-    print(f"  bare   : median {statistics.median(bare):6.2f} s (min {min(bare):.2f}, max {max(bare):.2f})")
-    print(f"  ratio project / bare: {statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
-    return statistics.median(ratios)
+def crawl_rounds(args, tmp: Path, env: dict, lists: int) -> tuple[dict, Path]:
+    given = overrides(args.concurrency)
+    fair = fair_settings(given)
+    print(f"bare baseline's settings (the project's): {' '.join(f'{k}={v}' for k, v in fair.items())}")
+    bare_dir = tmp / "bare"  # outside the project: no scrapy.cfg
+    bare_dir.mkdir()
+    project, bare, defaults, variant = Timings("project"), Timings("bare"), Timings("bare, Scrapy's defaults"), Timings("variant")
+    variant_settings = [x for pair in args.variant.split(",") if pair.strip() for x in ("-s", pair.strip())]
+    bare_base = [SCRAPY, "runspider", str(ROOT / "bench/bare_spider.py"), "-a", f"start={LIST_URL.format(1)}"]
+    for round_ in range(args.rounds):
+        db, out = tmp / f"crawl{round_}.db", bare_dir / f"bare{round_}.jsonl"
+        project_cmd = [SCRAPY, "crawl", "ofweek", "-a", f"start_urls={LIST_URL.format(1)}", "-a", f"max_pages={lists}", *as_args(given)]
+        project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
+        steps = [(project, project_cmd, ROOT, project_env), (bare, [*bare_base, *as_args(fair), "-O", str(out)], bare_dir, env)]
+        if not args.skip_defaults:
+            steps.append((defaults, [*bare_base, *as_args(given), "-O", str(bare_dir / f"defaults{round_}.jsonl")], bare_dir, env))
+        if variant_settings:
+            variant_db = tmp / f"variant{round_}.db"
+            steps.insert(1, (variant, [*project_cmd, *variant_settings], ROOT, {**project_env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{variant_db}"}))
+        for timings, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
+            timings.run(command, cwd, step_env)
+        got, items = stored(db), len(out.read_text().splitlines())
+        print(f"  round {round_ + 1} (load {os.getloadavg()[0]:.1f}): project {project.last()} {got} stored, bare {bare.last()} {items} items"
+              + ("" if args.skip_defaults else f", bare with Scrapy's defaults {defaults.last()}")
+              + (f", project with {args.variant} {variant.last()} {stored(variant_db)} stored" if variant_settings else ""), flush=True)
+        if got != args.n or items != args.n:
+            raise SystemExit(f"expected {args.n} articles from each, got {got} stored and {items} items")
+    ratios = {"crawl": summary(f"crawl of {args.n} articles, against the bare spider with the project's settings", project, bare)}
+    if not args.skip_defaults:
+        ratios["crawl (bare with Scrapy's defaults)"] = summary(f"crawl of {args.n} articles, against the bare spider with "
+                                                               "Scrapy's defaults", project, defaults)
+    if variant_settings:
+        crawl_as_bare = Timings("project")
+        crawl_as_bare.wall, crawl_as_bare.cpu, crawl_as_bare.split = project.wall, project.cpu, project.split
+        variant.label = "variant"
+        ratios[f"with {args.variant} / project"] = summary(f"project with {args.variant} against the project", variant, crawl_as_bare)
+    return ratios, tmp / "crawl0.db"
+
+
+def cron_rounds(args, tmp: Path, env: dict, crawl_db: Path, new_list_page: bytes) -> tuple[float, float]:
+    """One new article on list page 1; each project run on its own copy of the crawl's database."""
+    page = tmp / "site" / LIST_URL.format(1).split("://", 1)[1]
+    page.write_bytes(new_list_page)
+    given = overrides(args.concurrency)
+    project, bare = Timings("project"), Timings("bare")
+    bare_cmd = [SCRAPY, "runspider", str(ROOT / "bench/bare_spider.py"), "-a", f"start={LIST_URL.format(1)}", "-a", "follow=0",
+                *as_args(fair_settings(given))]
+    for round_ in range(args.rounds * 2):
+        db = tmp / f"cron{round_}.db"
+        shutil.copyfile(crawl_db, db)
+        project_cmd = [SCRAPY, "crawl", "ofweek", "-a", f"start_urls={LIST_URL.format(1)}", "-a", "max_pages=1", *as_args(given)]
+        project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
+        steps = [(project, project_cmd, ROOT, project_env), (bare, bare_cmd, tmp / "bare", env)]
+        for timings, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
+            timings.run(command, cwd, step_env, ok=(0, 3))  # 3: the monitor finds far fewer items than the crawl before
+        if stored(db) != args.n + 1:
+            raise SystemExit(f"the cron run stored {stored(db) - args.n} articles, not the one new article")
+    return summary("one-page cron run that finds one new article (project) against a bare one-page runspider", project, bare)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS (and per domain) of every crawl")
     parser.add_argument("--skip-cron", action="store_true")
+    parser.add_argument("--skip-defaults", action="store_true", help="leave out the bare spider with Scrapy's defaults")
     parser.add_argument("--variant", default="", help="settings NAME=VALUE[,NAME=VALUE] of a second project crawl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as name:
         tmp = Path(name)
-        lists = build_site(tmp / "site", args.n)
+        lists, new_list_page = build_site(tmp / "site", args.n)
         server, proxy = start_server(tmp / "site", tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSCRAWL_", "SCRAPY_")) and "proxy" not in k.lower()}
         env.update(http_proxy=proxy, https_proxy=proxy, PYTHONPATH=str(ROOT))
-        bare_dir = tmp / "bare"  # outside the project: no scrapy.cfg, Scrapy's own defaults
-        bare_dir.mkdir()
-        spider = str(ROOT / "bench/bare_spider.py")
         try:
-            crawl, bare, tuned, variant, last_db = [], [], [], [], None
-            variant_settings = [x for pair in args.variant.split(",") if pair.strip() for x in ("-s", pair.strip())]
-            print(f"site: {args.n} articles, {lists} list pages, served at {proxy}")
-            for round_ in range(args.rounds):
-                db = tmp / f"crawl{round_}.db"
-                project_cmd = [SCRAPY, "crawl", "ofweek", "-a", f"start_urls={LIST_URL.format(1)}", "-a",
-                               f"max_pages={lists}", *SETTINGS]
-                project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
-                out = bare_dir / f"bare{round_}.jsonl"
-                bare_base = [SCRAPY, "runspider", spider, "-a", f"start={LIST_URL.format(1)}", *SETTINGS]
-                bare_cmd = [*bare_base, "-O", str(out)]
-                # the project sets CONCURRENT_ITEMS=16 (Scrapy starts that many tasks per response): the bare
-                # spider with the same setting too, so that the project's own share is visible
-                tuned_cmd = [*bare_base, "-s", "CONCURRENT_ITEMS=16", "-O", str(bare_dir / f"tuned{round_}.jsonl")]
-                steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env),
-                         ("tuned", tuned_cmd, bare_dir, env)]
-                if variant_settings:
-                    variant_db = tmp / f"variant{round_}.db"
-                    steps.insert(1, ("variant", [*project_cmd, *variant_settings], ROOT,
-                                     {**project_env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{variant_db}"}))
-                for which, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
-                    elapsed = run(command, cwd, step_env)
-                    {"project": crawl, "bare": bare, "tuned": tuned, "variant": variant}[which].append(elapsed)
-                got, items = stored(db), len(out.read_text().splitlines())
-                print(f"  round {round_ + 1}: project {crawl[-1]:.2f} s ({got} stored), bare {bare[-1]:.2f} s ({items} items), "
-                      f"bare with CONCURRENT_ITEMS=16 {tuned[-1]:.2f} s"
-                      + (f", project with {args.variant} {variant[-1]:.2f} s ({stored(variant_db)} stored)" if variant else ""))
-                if got != args.n or items != args.n:
-                    raise SystemExit(f"expected {args.n} articles from each, got {got} stored and {items} items")
-                last_db = db
-            ratios = {"crawl (bare with CONCURRENT_ITEMS=16)": summary(f"crawl of {args.n} articles, against the bare spider with "
-                                                                        "CONCURRENT_ITEMS=16", crawl, tuned),
-                      "crawl": summary(f"crawl of {args.n} articles", crawl, bare)}
-            if variant:
-                ratios[f"with {args.variant} / project"] = summary(f"project with {args.variant} (as 'project') against "
-                                                                 "the project with its defaults (as 'bare')", variant, crawl)
+            print(f"site: {args.n} articles, {lists} list pages, served at {proxy}; load average {os.getloadavg()[0]:.2f}")
+            ratios, crawl_db = crawl_rounds(args, tmp, env, lists)
             if not args.skip_cron:
-                cron, one = [], []
-                for round_ in range(args.rounds * 2):
-                    project_cmd = [SCRAPY, "crawl", "ofweek", "-a", f"start_urls={LIST_URL.format(1)}", "-a", "max_pages=1", *SETTINGS]
-                    project_env = {**env, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{last_db}", "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
-                    bare_cmd = [SCRAPY, "runspider", spider, "-a", f"start={LIST_URL.format(1)}", "-a", "follow=0", *SETTINGS]
-                    steps = [("project", project_cmd, ROOT, project_env), ("bare", bare_cmd, bare_dir, env)]
-                    for which, command, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
-                        # exit code 3: the monitor finds far fewer items than the full crawl before it
-                        (cron if which == "project" else one).append(run(command, cwd, step_env, ok=(0, 3)))
-                if stored(last_db) != args.n:
-                    raise SystemExit("the nothing-new runs changed the database")
-                ratios["cron"] = summary("one-page cron run that finds nothing new", cron, one)
-            print("ratios: " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
+                ratios["cron"] = cron_rounds(args, tmp, env, crawl_db, new_list_page)
+            print(f"ratios (wall, CPU; load average {os.getloadavg()[0]:.2f}): "
+                  + ", ".join(f"{k} {w:.2f}x / {c:.2f}x" for k, (w, c) in ratios.items()))
         finally:
             server.terminate()
             server.wait()
