@@ -49,7 +49,8 @@ NEWSCRAWL_KINDS = {
     "NEWSCRAWL_MONITOR_FALLBACK_RISE": ("share", None), "NEWSCRAWL_MONITOR_COUNT_RATIO": ("share", None),
     "NEWSCRAWL_REDIS_IDLE_TIMEOUT": ("float", 0.001), "NEWSCRAWL_REDIS_HEARTBEAT": ("float", 0.001),
     "NEWSCRAWL_MONITOR_MAX_FAILED": ("share", None), "NEWSCRAWL_RETRY_AFTER_MAX": ("float", 0),
-    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_EXTRACT_PROCESSES": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
+    "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_EXTRACT_PROCESSES": ("int", 0),
+    "NEWSCRAWL_WORKERS_MIN_PAGES": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
 }
 # Environment variables that are not settings of the same name.
@@ -357,6 +358,7 @@ class Options:
     mirror_latency: float
     now: str
     extract_processes: int
+    workers_min_pages: int
     allowed_networks: tuple[str, ...]
     allowed_schemes: tuple[str, ...]
     retry_after_max: float

@@ -40,8 +40,9 @@ def _warm() -> None:
 
 
 class StoreWorker:
-    """One worker process (newscrawl/workerpool.py), started at the first item; ``write_rows`` is called on a
-    thread and blocks. An open transaction of a worker whose crawl died is rolled back as it exits."""
+    """One worker process (newscrawl/workerpool.py), started when the store asks (a run big enough to gain,
+    ``workerpool.worth_starting``); ``write_rows`` is called on a thread and blocks. An open transaction of a
+    worker whose crawl died is rolled back as it exits."""
 
     def __init__(self, url: str, limits: db.Limits):
         self.url, self.limits = url, limits
@@ -49,6 +50,15 @@ class StoreWorker:
 
     def start(self):
         return self.pool.start()
+
+    @property
+    def ready(self) -> bool:
+        """Started and done importing: a batch given now is written at once."""
+        return self.pool.ready
+
+    @property
+    def running(self) -> bool:
+        return self.pool.running
 
     def wait_ready(self) -> None:
         self.pool.wait_ready()

@@ -10,16 +10,22 @@ machine's other core. A pool here is ``concurrent.futures.ProcessPoolExecutor`` 
 - ``Unavailable`` where no process can start (no /dev/shm for the semaphores, a sandbox that forbids
   processes), so that the caller does the work itself instead.
 
+A crawl starts its workers only when the run is big enough to gain from them (``worth_starting``), and
+does the work itself until they are ready: a small run never waits for a process to start.
+
 What crosses the boundary must pickle: plain data, and exceptions that carry plain data.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+
+logger = logging.getLogger(__name__)
 
 
 # Modules the forkserver imports once, before it forks any worker: each worker starts with them loaded
@@ -89,6 +95,7 @@ class WorkerPool:
                 self._drop_pipe()
                 self._executor = None
                 raise Unavailable(f"no {self.name} process can start here ({exc})") from exc
+        logger.info("Starting %d %s process%s (%s)", self.size, self.name, "" if self.size == 1 else "es", self.process_name)
         # Outside the lock, so that close() never waits for processes to start: one task a worker, all started now.
         try:
             warming = [executor.submit(self.warm or _nothing) for _ in range(self.size)]
@@ -110,6 +117,11 @@ class WorkerPool:
     @property
     def process_name(self) -> str:
         return "newscrawl-" + self.name.split()[0]
+
+    @property
+    def running(self) -> bool:
+        """Started (ready or still starting), not reset since."""
+        return self._executor is not None
 
     @property
     def ready(self) -> bool:
@@ -160,6 +172,26 @@ class WorkerPool:
         """Kill the workers for good: nothing is left to wait for, and no ``submit`` starts new ones."""
         self.closed = True
         self.reset()
+
+
+def worth_starting(crawler, seen: int, minimum: int) -> bool:
+    """Whether a crawl that has had ``seen`` pages (or items) so far has at least ``minimum`` in all, counting
+    the requests it still holds: scheduled (what its listings showed and the incremental check let through)
+    and downloading. Outside a crawl (a benchmark feeding a pipeline) only ``seen`` counts."""
+    if seen >= minimum:
+        return True
+    try:
+        engine = crawler.engine
+    except (AttributeError, RuntimeError):  # Scrapy 2.19 raises until the crawl starts
+        return False
+    scheduler, downloader = getattr(engine, "scheduler", None), getattr(engine, "downloader", None)
+    if scheduler is None or downloader is None:
+        return False
+    try:
+        waiting = len(scheduler)
+    except TypeError:  # a scheduler that cannot count
+        return False
+    return seen + waiting + len(downloader.active) >= minimum
 
 
 def _nothing() -> None:

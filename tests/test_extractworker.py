@@ -82,7 +82,9 @@ def _newscrawl_stats(run: sc.Run) -> dict[str, int]:
 def test_pages_read_in_workers_give_the_articles_stats_and_log_lines_of_reading_them_here(tmp_path):
     mirror, urls = _mirror(tmp_path, 160)
     runs = {}
-    for processes, slow in ((1, ("-s", "NEWSCRAWL_MIRROR_LATENCY=0.04", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")), (0, ())):
+    # workers from the first page (NEWSCRAWL_WORKERS_MIN_PAGES=0): the reading is what is compared here
+    for processes, slow in ((1, ("-s", "NEWSCRAWL_MIRROR_LATENCY=0.04", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+                                 "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0")), (0, ())):
         work = tmp_path / f"p{processes}"
         work.mkdir()
         runs[processes] = sc.crawl(work, mirror, f"sqlite:///{work / 'news.db'}", "-a", "max_pages=10",
@@ -140,7 +142,8 @@ def test_a_worker_returns_what_the_spider_counted_and_logged_on_the_page(tmp_pat
 def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_path):
     mirror, urls = _mirror(tmp_path, 160)
     command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
-                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+                         "-s", "NEWSCRAWL_MIRROR_LATENCY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+                         "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0")
     crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.PIPE, text=True)
     try:
         deadline, killed, seen = time.monotonic() + 60, None, None
@@ -171,7 +174,7 @@ def test_read_workers_exit_with_a_crawl_that_is_killed(tmp_path):
     mirror, _ = _mirror(tmp_path, 160)
     command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
                          "-s", "NEWSCRAWL_MIRROR_LATENCY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-                         "-s", "NEWSCRAWL_EXTRACT_PROCESSES=2")
+                         "-s", "NEWSCRAWL_EXTRACT_PROCESSES=2", "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0")
     crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.DEVNULL)
     try:
         deadline, workers = time.monotonic() + 60, []

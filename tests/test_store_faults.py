@@ -497,7 +497,7 @@ def test_where_no_worker_process_can_start_the_store_writes_on_threads(tmp_path)
         "s.SemLock.__init__ = refuse\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(sc.ROOT)])}
     database = f"sqlite:///{tmp_path / 'news.db'}"
-    run = sc.crawl(tmp_path, mirror, database, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=10", env=env)
+    run = sc.crawl(tmp_path, mirror, database, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=10", "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0", env=env)
     assert run.returncode == 0, run.log[-3000:]
     assert "no store worker process can start here" in run.log and "written on threads" in run.log
     assert run.stat("newscrawl/store/worker_unavailable") == 1 and run.stat("newscrawl/store/spooled") == 0

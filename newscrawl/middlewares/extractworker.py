@@ -10,8 +10,9 @@ answer (the article, or none, and the URL of its page 2) goes to ``response.meta
 what the copy counted and logged is counted and logged here. Nothing else changes: the callback, the item
 pipelines and every stat are the same as without workers.
 
-- The workers start at the first article page; until they are ready (a second or two) pages are read in
-  the crawl's process, so a short crawl is not kept waiting. So are they where no worker can start
+- The workers start once the run has ``NEWSCRAWL_WORKERS_MIN_PAGES`` article pages seen or waiting
+  (``workerpool.worth_starting``); until then, and until they are ready (a second or two), pages are read
+  in the crawl's process, so a short crawl never waits nor pays for a start. So are they where no worker can start
   (``newscrawl/extract/worker_unavailable``), for a spider a worker cannot import (`scrapy runspider
   FILE`) and without the asyncio reactor. ``newscrawl/extract/pages_in_worker`` counts the pages read in
   workers.
@@ -41,7 +42,7 @@ from newscrawl import config
 
 from newscrawl.middlewares import CrawlerMiddleware
 from newscrawl.spiders.base import READ_IN_WORKER
-from newscrawl.workerpool import Unavailable, WorkerPool
+from newscrawl.workerpool import Unavailable, WorkerPool, worth_starting
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,10 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.size = config.options(crawler.settings).extract_processes
+        options = config.options(crawler.settings)
+        self.size = options.extract_processes
+        self.min_pages = options.workers_min_pages
+        self.pages_seen = 0
         self.pool: WorkerPool | None = None
         self.starting: asyncio.Future | None = None  # the pool's start, held so that asyncio does not drop the task
         self.restarts = 0
@@ -156,9 +160,14 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         spider = self.crawler.spider
         if not self.wanted(request, response, spider):
             return response
-        pool = self.pool or self.new_pool(spider)
+        self.pages_seen += 1
+        pool = self.pool
         if pool is None:
-            return response
+            if not worth_starting(self.crawler, self.pages_seen, self.min_pages):
+                return response  # a run too small to gain from a worker: read here
+            pool = self.new_pool(spider)
+            if pool is None:
+                return response
         if not pool.ready:  # starting (a second or two): this page is read here, and so is every page of a short crawl
             return response
         try:

@@ -12,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredLock
 
-from newscrawl import config, db, exitcodes, migrations, spool, storeworker
+from newscrawl import config, db, exitcodes, migrations, spool, storeworker, workerpool
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPOOLED
 from newscrawl.pipelines.dedupe import DuplicateContent
 
@@ -52,8 +52,12 @@ class StorePipeline:
         self.waiting = 0  # items whose batch is buffered or being written
         self.engine = db.create_engine(url, limits=self.limits)
         # Batches are written by a worker process (NEWSCRAWL_STORE_PROCESS, newscrawl/storeworker.py), else on threads.
+        # Until it is ready, and in a run too small to gain from it (workerpool.worth_starting), on threads here.
         self.worker = storeworker.StoreWorker(url, self.limits) if options.store_process else None
-        self.worker_starting = False  # the worker's start was asked for (at the first item)
+        self.worker_min_pages = options.workers_min_pages
+        self.items_seen = 0
+        self.worker_starting = False  # the worker's start was asked for
+        self.worker_unavailable: storeworker.Unavailable | None = None  # no worker process can start here
         self.timer = None
         self.quiet = None
         self.writing = DeferredLock()  # one batch at a time: the duplicate checks see every earlier batch
@@ -123,8 +127,10 @@ class StorePipeline:
                 logger.info("Loaded spooled items from %s: %s", self.spool_dir, counts)
 
     async def process_item(self, item):
-        if self.worker is not None and not self.worker_starting:
-            self._start_worker()  # its start-up (imports) overlaps with the batch filling up
+        self.items_seen += 1
+        if (self.worker is not None and not self.worker_starting
+                and workerpool.worth_starting(self.crawler, self.items_seen, self.worker_min_pages)):
+            self._start_worker()  # batches are written here until it is ready
         done = Deferred()
         self.buffer.append((db.article_row(ItemAdapter(item)), done))  # not asdict(): it deep-copies
         self.waiting += 1
@@ -146,8 +152,8 @@ class StorePipeline:
         def start(worker):
             try:
                 worker.start()
-            except storeworker.Unavailable:
-                pass  # said once, by the first batch (_write), which then writes on a thread
+            except storeworker.Unavailable as exc:
+                self.worker_unavailable = exc  # said once, by the next batch (_write), written on a thread
 
         self.worker_starting = True  # off the reactor: starting the process server takes a moment
         threading.Thread(target=start, args=(self.worker,), daemon=True, name="newscrawl-store-worker").start()
@@ -279,13 +285,21 @@ class StorePipeline:
             done.callback(("spooled", None))
 
     async def _write(self, rows: list[dict], seen_at):
-        if self.worker is not None:
+        worker = self.worker
+        if worker is not None and self.worker_unavailable is not None:
+            logger.warning("%s: batches are written on threads of this process instead (NEWSCRAWL_STORE_PROCESS=0)",
+                           self.worker_unavailable)
+            self.stats.set_value("newscrawl/store/worker_unavailable", 1)
+            self.worker = worker = None
+        if worker is not None and self.worker_starting and not worker.running:
+            self._start_worker()  # one that died or was killed: a new one, this batch written here meanwhile
+        if worker is not None and worker.ready:
             try:
-                return await self._call(self.worker.write_rows, rows, seen_at)
-            except storeworker.Unavailable as exc:
-                logger.warning("%s: batches are written on threads of this process instead (NEWSCRAWL_STORE_PROCESS=0)", exc)
-                self.stats.set_value("newscrawl/store/worker_unavailable", 1)
-                self.worker = None
+                outcomes = await self._call(worker.write_rows, rows, seen_at)
+                self.stats.inc_value("newscrawl/store/batches_in_worker")
+                return outcomes
+            except storeworker.Unavailable:  # closed meanwhile: the crawl is ending
+                pass
         return await self._call(db.write_rows, self.engine, rows, seen_at)
 
     def _reject(self, refused: list[tuple[str, dict]], seen_at) -> None:
