@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from scrapy.exceptions import UsageError
 
 from newscrawl import processors as p
-from newscrawl.config import BOOL_HELP, parse_bool
+from newscrawl.kinds import BOOL_HELP, parse_bool
 
 # Passed by the tools around a spider, not by people: Scrapyd's job id.
 PASSED_BY_TOOLS = ("_job",)
