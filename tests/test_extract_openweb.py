@@ -80,3 +80,53 @@ def test_a_script_rendered_page_keeps_its_text_from_the_hydration_state():
     assert item.title == "Road to be widened"
     assert item.body_text.count("widen the road") == 5
     assert "short teaser" not in item.body_text
+
+
+def test_each_stored_date_counts_where_it_came_from():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.article import ArticleSpider
+
+    ld = {"@type": "NewsArticle", "headline": "Road to be widened", "datePublished": "2024-05-03T15:47:00+02:00"}
+    pages = {
+        "https://news.example/a/1": article("By Jane Doe").replace(
+            "</head>", f'<script type="application/ld+json">{json.dumps(ld)}</script></head>'),
+        "https://news.example/a/2": article("By Jane Doe").replace(
+            "</head>", '<meta property="article:published_time" content="2024-05-04T08:00:00Z"></head>'),
+        "https://news.example/a/3": article("By Jane Doe"),  # no date anywhere: stored, undated, not counted
+    }
+    crawler = get_crawler(ArticleSpider)
+    spider = ArticleSpider.from_crawler(crawler, urls=",".join(pages))
+    items = []
+    for url, html in pages.items():
+        response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8", request=Request(url))
+        items += list(spider.parse_article(response))
+    assert [item.published_at for item in items] == ["2024-05-03T21:47:00+08:00", "2024-05-04T16:00:00+08:00", None]
+    stats = crawler.stats.get_stats()
+    assert {k: v for k, v in stats.items() if k.startswith("newscrawl/date_source/")} == {
+        "newscrawl/date_source/jsonld": 1, "newscrawl/date_source/meta": 1}
+
+
+@pytest.mark.parametrize("when, lang, other, expected", [
+    ("01/11/2023", "de-DE", "", "2023-11-01"),       # the day first: the page's language says so
+    ("01/11/2023", "en-US", "", "2023-01-11"),       # the month first in the US
+    ("01/11/2023", "en", "Updated 25/11/2023", "2023-11-01"),  # another date on the page can only be d/m/y
+    ("01/11/2023", "en", "", None),                  # nothing decides: no date rather than a guess
+    ("25/11/2023", "en", "", "2023-11-25"),          # only one reading
+])
+def test_a_numeric_date_is_read_in_the_order_the_page_writes_dates(when, lang, other, expected):
+    html = article("By Jane Doe").replace("<html>", f'<html lang="{lang}">').replace(
+        "</head>", f'<meta name="date" content="{when}"></head>').replace("</article>", f"<p>{other}</p></article>")
+    assert PageExtractor(html, "https://news.example/a/1").published_at == expected
+
+
+def test_a_date_only_in_a_related_list_or_a_sidebar_is_not_the_article_s():
+    related = ("<div class='related-articles'><h3>More</h3><ul><li><a href='/b'>Other story</a>"
+               "<time datetime='2021-02-03T10:00:00Z'>3 Feb 2021</time> 发布时间：2021-02-03</li></ul></div>")
+    sidebar = "<aside><time datetime='2020-01-01T10:00:00Z'>1 Jan 2020</time></aside>"
+    html = article("By Jane Doe").replace("</article>", "</article>" + related + sidebar)
+    assert PageExtractor(html, "https://news.example/a/1").published_at is None
+    dated = html.replace("</h1>", "</h1><time datetime='2024-06-01T09:30:00Z'>1 June 2024</time>")
+    extracted = PageExtractor(dated, "https://news.example/a/1")
+    assert (extracted.published_at, extracted.date_source) == ("2024-06-01T09:30:00Z", "time")

@@ -169,7 +169,7 @@ class AuthorFields:
         text = "\n".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
         found = {n.casefold() for m in _EDITOR_LABEL.finditer(text) for n in split_names(m.group("v"))}
         for link in self.sel.xpath("//a[@href]")[:1500]:
-            href = link.attrib.get("href") or ""
+            href = link.root.get("href") or ""
             if _SECTION_HREF.search(href) or link.xpath("ancestor::nav"):
                 label = p.clean_text(link.xpath("normalize-space()").get())
                 if label and len(label) <= 40:
@@ -215,7 +215,7 @@ class AuthorFields:
         """A byline element (class/id/itemprop/rel author, byline, writer) or a link to an author page, the
         first that holds names, outside comment threads and related lists."""
         nodes = self.sel.xpath(AUTHOR_NODE)[:20]
-        nodes += [a for a in self.sel.xpath("//a[@href]")[:1500] if _AUTHOR_HREF.search(a.attrib.get("href") or "")][:5]
+        nodes += [a for a in self.sel.xpath("//a[@href]")[:1500] if _AUTHOR_HREF.search(a.root.get("href") or "")][:5]
         for node in nodes:
             if in_chrome(node):
                 continue

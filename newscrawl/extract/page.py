@@ -289,6 +289,8 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
             if value:
                 loader.add_value(field, value)
                 added.append(field)
+                if field == "published_at":  # counted by the spider as newscrawl/date_source/<kind>
+                    loader.context["date_source"] = self.date_source
         return added
 
 

@@ -23,13 +23,13 @@ _CHROME_PARTS = {"sidebar", "aside", "footer", "foot", "nav", "menu", "logo", "h
                  "recommend", "related", "relate", "comment", "comments", "tuijian", "xgwz"}
 
 
-def in_chrome(node) -> bool:
+def in_chrome(node, weak: bool = True) -> bool:
     """A heading inside a sidebar, footer, navigation or recommendation block (class/id parts say so)."""
     for ancestor in node.xpath("ancestor::*[@class or @id]")[-6:]:
         # root.get, not .attrib (a dict of every attribute): lxml raises on a mangled attribute name
         tokens = f"{ancestor.root.get('class') or ''} {ancestor.root.get('id') or ''}".lower().split()
         parts = {part for token in tokens for part in re.split(r"[-_]", token)}
-        if parts & _CHROME_PARTS or (parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
+        if parts & _CHROME_PARTS or (weak and parts & _WEAK_CHROME and node.root.tag not in ("h1", "h2")):
             return True
     return False
 

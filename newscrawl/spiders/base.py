@@ -363,6 +363,8 @@ class PortalSpider(scrapy.Spider):
         self.fill_missing(loader, response)
         item = loader.load_item()
         self.count_cut(loader, response)
+        if item.published_at:  # where the date came from: the portal's selectors or the generic extractor's kind
+            self.crawler.stats.inc_value(f"newscrawl/date_source/{loader.context.get('date_source') or 'portal'}")
         for text in dict.fromkeys(loader.context.get("unparsed_dates", [])):  # once, if two selectors found it
             self.crawler.stats.inc_value("newscrawl/date_unparsed")
             self.logger.warning("Unparsed date %r on %s", text, response.url)
