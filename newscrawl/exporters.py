@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
-import re
 
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from newscrawl import exitcodes
+from newscrawl.jsontext import escape_line_breakers, json_line  # noqa: F401 - json_line: the exporters' name for it
 
 logger = logging.getLogger(__name__)
-
-# str.splitlines() also breaks on NEL, LINE/PARAGRAPH SEPARATOR (JSON leaves them raw when not ASCII-only);
-# lone surrogates cannot be written as UTF-8 at all. All of them become \u escapes, which JSON reads back.
-_LINE_BREAKERS = re.compile("[\x85\u2028\u2029\ud800-\udfff]")
-
-
-def escape_line_breakers(encoded_json: str) -> str:
-    r"""A JSON text without the characters line splitters break on.
-
-    >>> escape_line_breakers(json.dumps({"t": "a\u2028b\x85"}, ensure_ascii=False))
-    '{"t": "a\\u2028b\\u0085"}'
-    """
-    return _LINE_BREAKERS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", encoded_json)
-
-
-def json_line(record) -> str:
-    """One JSON Lines record (no trailing newline) of a dict of plain values."""
-    return escape_line_breakers(json.dumps(record, ensure_ascii=False))
-
 
 class SafeJsonLinesItemExporter(JsonLinesItemExporter):
     """Scrapy's JSON Lines exporter with ``escape_line_breakers``: 1 item = 1 line for ``str.splitlines()`` too."""

@@ -14,7 +14,7 @@ import pyarrow.dataset as ds
 import pytest
 import sqlalchemy as sa
 
-from exportstore import BARE, EARLY, GENERIC, article, at
+from exportstore import BARE, COPY, EARLY, GENERIC, article, at
 from newscrawl import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,22 +37,27 @@ def snapshot(*roots: Path) -> dict:
 
 
 def change_the_store(url: str) -> None:
-    """An edit (BARE gets a new text: version 2), a late-dated article, and an article seen again unchanged."""
+    """An edit (BARE gets a new text: version 2), a late-dated article, better metadata for COPY (same text,
+    an author now), and an article seen again unchanged."""
     engine = db.create_engine(url)
     try:
         db.write_rows(engine, [article(BARE, "ofweek", "改写后的正文：补充了日期和作者的说明。" * 4)], seen_at=at(5))
         db.write_rows(engine, [article(LATE, "ofweek", "二〇一九年的一篇旧闻，今天才被收录进数据库。" * 4,
                                        published_at="2019-05-01T09:00:00+08:00")], seen_at=at(5))
-        with engine.connect() as connection:
-            stored = connection.execute(sa.select(db.articles).where(db.articles.c.url == GENERIC)).mappings().one()
-        again = {name: stored[name] for name in ("url", "portal", "site", "title", "author", "source", "categories",
-                                                 "tags", "headimg", "images", "summary", "body_html", "body_text",
-                                                 "language", "content_hash")}
-        db.write_rows(engine, [{**again, "published_at": stored["published_at_local"],
-                                "published_at_local": stored["published_at_local"],
-                                "crawled_at": stored["crawled_at"]}], seen_at=at(6))
+        assert db.write_rows(engine, [stored_row(engine, GENERIC)], seen_at=at(6)) == [("unchanged", None)]
+        assert db.write_rows(engine, [stored_row(engine, COPY, author="王五")], seen_at=at(6)) == [("improved", "author")]
     finally:
         engine.dispose()
+
+
+def stored_row(engine, url: str, **changes) -> dict:
+    """The stored article as a crawl would bring it again (``changes`` applied)."""
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(db.articles).where(db.articles.c.url == url)).mappings().one()
+    row = {name: stored[name] for name in ("url", "portal", "site", "title", "author", "source", "categories", "tags",
+                                           "headimg", "images", "summary", "body_html", "body_text", "language",
+                                           "content_hash", "crawled_at", "published_at_local")}
+    return {**row, "published_at": stored["published_at_local"], **changes}
 
 
 def parquet_changes(outdir: Path, step: int) -> list[tuple[str, int]]:
@@ -75,16 +80,16 @@ def test_each_change_is_exported_once_and_a_rerun_writes_nothing(store, run, tmp
     target = tmp_path / ("out" if kind == "parquet" else f"changes.{kind}")
     first = export(run, store, kind, target)
     assert "exported 4 articles" in first and "(cursor nightly, export 1)" in first
-    assert exported_changes(kind, target, 1) == sorted([(EARLY, 2), (BARE, 1), (GENERIC, 1),
-                                                        ("https://www.c114.com.cn/news/16/a1300001.html", 1)])
+    assert exported_changes(kind, target, 1) == sorted([(EARLY, 2), (BARE, 1), (GENERIC, 1), (COPY, 1)])
     cursors = target / "_cursors" if kind == "parquet" else Path(f"{target}.cursors")
     before = snapshot(target, cursors)
     assert export(run, store, kind, target).startswith("nothing changed since cursor nightly's last export")
     assert snapshot(target, cursors) == before  # nothing new written, the cursor as it was
 
     change_the_store(store)
-    assert "exported 2 articles" in export(run, store, kind, target)
-    assert exported_changes(kind, target, 2) == [(LATE, 1), (BARE, 2)]  # not GENERIC: seen again, unchanged
+    assert "exported 3 articles" in export(run, store, kind, target)
+    # not GENERIC: seen again, unchanged; COPY: the same version, with its author
+    assert exported_changes(kind, target, 2) == sorted([(LATE, 1), (BARE, 2), (COPY, 1)])
     assert export(run, store, kind, target).startswith("nothing changed")
 
 
@@ -92,9 +97,10 @@ def test_duckdb_cursor_keeps_one_row_per_article_and_adds_the_replaced_version(s
     target = tmp_path / "news.duckdb"
     export(run, store, "duckdb", target)
     change_the_store(store)
-    assert export(run, store, "duckdb", target).startswith("exported 2 articles and 1 earlier versions")
+    assert export(run, store, "duckdb", target).startswith("exported 3 articles and 1 earlier versions")
     with duckdb.connect(str(target), read_only=True) as connection:
         rows = dict(connection.execute("SELECT url, version FROM articles").fetchall())
+        assert connection.execute("SELECT author FROM articles WHERE url = ?", [COPY]).fetchall() == [("王五",)]
         versions = connection.execute("SELECT article_url, version FROM article_versions ORDER BY ALL").fetchall()
     assert len(rows) == 5 and rows[BARE] == 2 and rows[LATE] == 1
     assert versions == sorted([(EARLY, 1), (BARE, 1)])

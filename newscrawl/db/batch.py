@@ -129,7 +129,8 @@ def _update_stored(connection, rows, seen: list[int], existing: dict[str, dict],
         elif better := improves(old, row):
             values = {name: row.get(name) for name in better}
             values.update(published_at=row.get("published_at"), published_at_local=row.get("published_at_local"),
-                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at)
+                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at,
+                          updated_at=seen_at)  # changed content for exports' cursors, though not a new text
             improved.append(values)
             outcomes[i] = ("improved", ",".join(better))
         else:

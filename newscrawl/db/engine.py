@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from newscrawl.db.errors import DatabaseTimeout
+from newscrawl.jsontext import json_line
 from newscrawl.db.urls import check_database_url
 
 
@@ -62,6 +63,8 @@ def create_engine(url: str, timeout: float = 5.0, limits: Limits | None = None, 
             folder = Path(parsed.database).expanduser().resolve().parent
             if not folder.is_dir():
                 raise ValueError(f"NEWSCRAWL_DATABASE_URL: the directory {folder} of the SQLite file does not exist; create it")
+    # JSON as UTF-8 text (SQLite's lists readable with LIKE '%人工智能%' and json_each; jsonb does not care).
+    kwargs.setdefault("json_serializer", json_line)
     engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
     if engine.dialect.name == "sqlite":
 

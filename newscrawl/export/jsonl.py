@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from newscrawl.exporters import json_line
+from newscrawl.jsontext import json_line
 from newscrawl.export.files import atomic_text
 
 
