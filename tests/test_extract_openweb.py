@@ -130,3 +130,52 @@ def test_a_date_only_in_a_related_list_or_a_sidebar_is_not_the_article_s():
     dated = html.replace("</h1>", "</h1><time datetime='2024-06-01T09:30:00Z'>1 June 2024</time>")
     extracted = PageExtractor(dated, "https://news.example/a/1")
     assert (extracted.published_at, extracted.date_source) == ("2024-06-01T09:30:00Z", "time")
+
+
+def sentence(i: int) -> str:
+    return f"Paragraph {i} of the story says what happened next, and why the council changed its mind again. "
+
+
+def test_a_text_whose_every_paragraph_has_its_own_wrappers_is_found_whole():
+    """React pages wrap each paragraph in its own divs: the article holding them all is the text."""
+    blocks = "".join(f"<div data-component='text-block'><div><div><p>{sentence(i)}</p></div></div></div>"
+                     for i in range(12))
+    html = page(body=f"<main><article><h1>Road to be widened</h1>{blocks}</article></main>"
+                     "<div class='more'><p>Short teaser of another story, with a comma.</p></div>")
+    text = extract_article(html, "https://news.example/a/1").body_text
+    assert all(f"Paragraph {i} of" in text for i in range(12))
+
+
+def test_captions_counters_buttons_and_bylines_are_not_the_text():
+    body = ("<h1>Road to be widened</h1><p>By</p><p>JANE DOE and JOHN ROE</p>"
+            "<figure><img src='/a.jpg'><figcaption>The river road on Monday. (AP Photo/Jane Doe)</figcaption></figure>"
+            "<p>1 of 12 |</p><p>Foto: Efrem Lukatsky/AP</p>"
+            + "".join(f"<p>{sentence(i)}</p>" for i in range(6))
+            + "<p>Advertisement</p>" + "".join(f"<p>{sentence(i)}</p>" for i in range(6, 9))
+            + "<p>Share</p><p>Facebook</p><p>X</p>")
+    text = extract_article(page(body=f"<article>{body}</article>"), "https://news.example/a/1").body_text
+    assert text.startswith("Paragraph 0 of") and text.rstrip().endswith("changed its mind again.")
+    assert "Paragraph 8 of" in text
+    for chrome in ("JANE DOE", "AP Photo", "1 of 12", "Foto:", "Advertisement", "Facebook"):
+        assert chrome not in text
+
+
+def test_a_read_also_teaser_inside_the_text_goes_and_the_text_after_it_stays():
+    body = ("".join(f"<p>{sentence(i)}</p>" for i in range(6)) + "<p>Lesen Sie auch:</p>"
+            "<a href='/other'><h3>Ein anderer Artikel über etwas anderes</h3></a>"
+            + "".join(f"<p>{sentence(i)}</p>" for i in range(6, 8)))
+    text = extract_article(page(body=f"<article><h1>Road to be widened</h1>{body}</article>"),
+                           "https://news.example/a/1").body_text
+    assert "Paragraph 7 of" in text and "Lesen Sie auch" not in text and "anderer Artikel" not in text
+    ending = "".join(f"<p>{sentence(i)}</p>" for i in range(6)) + "<p>Related articles</p>" + "".join(
+        f"<p><a href='/o{i}'>Another story number {i} about roads</a></p>" for i in range(4))
+    text = extract_article(page(body=f"<article><h1>Road to be widened</h1>{ending}</article>"),
+                           "https://news.example/a/1").body_text
+    assert "Paragraph 5 of" in text and "Another story" not in text and "Related" not in text
+
+
+def test_an_ad_class_on_the_page_wrapper_does_not_remove_the_article():
+    body = "<div class='l-wrapper gate-ad'><main><h1>Road to be widened</h1>" + "".join(
+        f"<p>{sentence(i)}</p>" for i in range(5)) + "</main></div>"
+    text = extract_article(page(body=body), "https://news.example/a/1").body_text
+    assert "Paragraph 4 of" in text

@@ -131,6 +131,23 @@ def split_names(value: str | None) -> list[str]:
     return p.unique([n for n in names if n and looks_like_name(n)])
 
 
+def is_byline(line: str | None) -> bool:
+    """A line of a byline: a lead word alone, or a lead word and nothing but names.
+
+    >>> [is_byline(t) for t in ("By", "By Jane Doe and John Roe", "Von Anna Fink", "By contrast, the city", "Jane Doe")]
+    [True, True, True, False, False]
+    """
+    line = p.clean_text(line) or ""
+    if _NOT_A_NAME.match(line) and _LEAD.match(line + " "):
+        return True
+    if not _LEAD.match(line) or re.search(r"[.!?。！？]\s*$", line) and not re.search(r"\b[A-Z]\.$", line):
+        return False
+    rest = _LEAD.sub("", line, count=1)
+    parts = [part for part in _SPLIT.split(rest) if part.strip()]
+    return bool(parts) and all(looks_like_name(n) for n in (clean_name(part) for part in parts) if n) \
+        and any(clean_name(part) for part in parts)
+
+
 class AuthorFields:
     """The ``author`` of a PageExtractor (mixed in): needs sel, meta, jsonld, ld_article, header_text, site names."""
 

@@ -8,7 +8,15 @@ import re
 import lxml.html
 
 from newscrawl import processors as p
+from newscrawl.extract.authors import is_byline
 from newscrawl.extract.byline import authors_in_text
+from newscrawl.extract.lines import (
+    _CUT_AFTER,
+    is_chrome_line,
+    is_lead_line,
+    is_related_head,
+    is_tail_line,
+)
 
 # A class/id token that names an ad block as a whole: "ad", "ads", "ad-box", "art-ad", "advert", "guanggao",
 # "sponsor". Tokens that merely contain "ad" ("non-ad-column-l", "ad_body", "header", "download") are content.
@@ -32,28 +40,6 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "textarea", "sele
 _CHROME_TAGS = ("div", "section", "ul", "ol", "dl", "table", "header", "aside", "article")
 _UNIT_TAGS = {"p", "pre", "blockquote", "td", "div", "section", "article", "span", "font", "li", "dd"}
 _PUNCT = re.compile(r"[，,。；;！!？?、：:]")
-_META_LINE = re.compile(
-    r"^(?:(?:来源|來源|作者|文|记者|编辑|责编|责任编辑|阅读|浏览|点击|评论|摘要|导读|发布时间|发布于|时间|日期|字号|原创)"
-    r"\s*[:：|｜].{0,150}|(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?[\d\s/.:年月日-]{8,25})$"
-)
-_DATE_IN_LINE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
-_CREDIT_LINE = re.compile(r"^感谢.{1,80}(?:投递|爆料|提供线索)[！!。]?$")
-_CRUMB_LINE = re.compile(r"^(?:(?:您?(?:现在|当前)?的?(?:所在)?位置|当前位置|现在位置)\s*[:：]|首页\s*(?:>|＞|»|/|→))")
-_TAIL_LINE = re.compile(
-    r"^(?:[\[【（(]?\s*(?:责任编辑|责编|编辑|校对|审核|审校|编审|值班编辑|本文编辑|美编)\s*[:：|｜丨\s].{0,40}"
-    r"|(?:本文|信息|文章)?来源(?:于)?\s*[:：|｜]?.{0,40}|(?:免责|版权|特别|广告)?声明\s*[:：].*|.{0,20}扫码.{0,20}|.{0,20}扫描.{0,10}二维码.*"
-    r"|.{0,10}关注.{0,20}公众号.{0,30}|.{0,20}二维码.{0,20}|原文链接\s*[:：].*|点击进入专题\s*[:：]?.{0,30}"
-    r"|【?打印本页】?.{0,20}|分享到\s*[:：]?.{0,30}|更多\s*[>》]|举报|我要跟帖|评论\s*[（(]\d+[)）]|返回顶部"
-    r"|看都看完了.{0,30}|.{0,20}在看.{0,6}|发布日期\s*[:：]?.{0,30}|经.{0,12}(?:重新)?编排|(?:图片|图文|视频)?来源于?网络"
-    r"|(?:本文)?(?:作者|记者|采写|撰文|摄影|图片|通讯员)\s*[:：|｜/]\s*.{1,30})$"
-)
-# A line that opens the list of other articles under the text: it and everything after it go.
-_RELATED_HEAD = re.compile(
-    r"^(?:相关(?:阅读|新闻|文章|推荐|链接|报道)|推荐阅读|延伸阅读|猜你喜欢|热门(?:推荐|文章|新闻)|更多(?:精彩|阅读|新闻)"
-    r"|往期(?:回顾|精选|推荐)|精彩推荐|热点推荐|大家都在看|为您推荐|小编最近文章|最新文章)\s*[:：>》]?$"
-)
-# Under the text: from a QR-code, follow-the-account or statement line on, nothing is the article any more.
-_CUT_AFTER = re.compile(r"^.{0,12}(?:扫描|扫码|长按).{0,12}二维码.*|^.{0,6}(?:特别|免责|版权)声明\s*[:：]?$|^点击进入专题\s*[:：]?$")
 _EDITOR_TAIL = re.compile(r"\s*[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}?[\]】）)]\s*$")
 # An included fragment's "</html>" mid-page ends the parse there: it is dropped when markup follows it.
 STRAY_END = re.compile(r"</(?:html|body)\s*>(?=.*?<(?:div|p|table|h\d)\b)", re.I | re.S)
@@ -72,7 +58,8 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None, 
     return main_text(html, url, title, headline_line)[0]
 
 
-def main_text(html: str, url: str | None = None, title: str | None = None, headline_line: int | None = None):
+def main_text(html: str, url: str | None = None, title: str | None = None, headline_line: int | None = None,
+              headlines=()):
     """(html, credits): the article's text as HTML (images and links kept), the densest block of paragraphs, else
     trafilatura's; and the byline lines trimmed off it (read for the author).
 
@@ -89,7 +76,7 @@ def main_text(html: str, url: str | None = None, title: str | None = None, headl
         if body is None:
             continue
         paragraphize(body)
-        removed = trim(body, title)
+        removed = trim(body, title, headlines)
         out = _acceptable(body, anchors)
         if out:
             return out, [line for line in removed if authors_in_text(line)]
@@ -110,7 +97,9 @@ def prepared_tree(html: str | None):
         if node.tag in ("html", "body"):
             continue
         tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
-        if any(is_ad_token(token) for token in tokens):
+        # an "ad" class on a wrapper of the page ("l-wrapper gate-ad") is a slot marker, not an ad block
+        if any(is_ad_token(token) for token in tokens) and node.find(".//h1") is None and node.find(".//main") is None \
+                and node.find(".//article") is None:
             _drop(node)
     _unfold(tree)
     for node in tree.xpath("//*[@style]"):
@@ -233,28 +222,37 @@ def trafilatura_body(tree, url: str | None):
         return None
 
 
-def trim(body, title: str | None = None) -> list[str]:
-    """Drop the headline, crumb, byline and date lines above the text, and the lines below it that are not it;
-    returns the lines dropped."""
-    removed: list[str] = []
+def trim(body, title: str | None = None, headlines=()) -> list[str]:
+    """Drop the headline, crumb, byline and date lines above the text, the lines below it that are not it, and
+    captions, buttons, labels and lines repeated three times or more anywhere; returns the lines dropped."""
+    removed = _drop_chrome_lines(body)
     blocks = _blocks(body)
-    norm_title = _norm(title)
+    titles = {_norm(t) for t in (title, *headlines) if t} - {""}
+    titles |= {"原创" + t for t in titles}
+    previous = ""
     for block in blocks[:8]:
         text = p.clean_text(block.text_content()) or ""
         if block.xpath(".//img") and len(text) < 5:
             break
         if not text:
             continue
-        if not (is_lead_line(text) or (norm_title and _norm(text) in (norm_title, "原创" + norm_title))):
+        # "By" on a line of its own, the names on the next
+        if not (is_lead_line(text) or _norm(text) in titles or (previous and is_byline(f"{previous} {text}"))):
             break
         removed.append(text)
+        previous = text
         _drop(block)
     blocks = [b for b in _blocks(body) if b.getparent() is not None]
     cut = None
     for index, block in enumerate(blocks):
-        if index >= len(blocks) // 3 and _RELATED_HEAD.match(p.clean_text(block.text_content()) or ""):
-            cut = index
-            break
+        if index >= len(blocks) // 3 and is_related_head(p.clean_text(block.text_content()) or ""):
+            links = _teaser_links(blocks, index + 1)
+            if links is None:
+                cut = index
+                break
+            for teaser in blocks[index:index + 1 + links]:  # "Lesen Sie auch:" + a link, and the text goes on
+                removed += _lines(teaser)
+                _drop(teaser, keep_tail=False)
     if cut is None:
         for index, block in enumerate(blocks):
             if index < len(blocks) * 3 // 4:
@@ -278,6 +276,37 @@ def trim(body, title: str | None = None) -> list[str]:
         removed += lines
         _drop(block, keep_tail=False)
     _strip_editor_tail(body)
+    return removed
+
+
+def _teaser_links(blocks, start: int) -> int | None:
+    """How many link blocks follow a "read also" head inside the text (the article's paragraphs go on after
+    them: one of 80 characters without a link), or None when the head opens the list that ends the text."""
+    links = 0
+    while start + links < len(blocks) and links < 6 and (
+            _mostly_links(blocks[start + links]) or blocks[start + links].xpath("ancestor::a")):
+        links += 1
+    after = [b for b in blocks[start + links:] if not b.xpath(".//a")
+             and len(p.clean_text(b.text_content()) or "") >= 80]
+    return links if links and after else None
+
+
+def _drop_chrome_lines(body) -> list[str]:
+    """Captions (figcaption), and blocks made only of labels, buttons, counters, credits (is_chrome_line) or of
+    lines the text repeats three times or more ("Log in to react" under each photo)."""
+    removed = []
+    for node in list(body.iter("figcaption")):
+        removed.append(p.clean_text(node.text_content()) or "")
+        _drop(node, keep_tail=False)
+    blocks = [(block, _lines(block)) for block in _blocks(body)]
+    counts: dict[str, int] = {}
+    for _, lines in blocks:
+        for line in lines:
+            counts[line] = counts.get(line, 0) + 1
+    for block, lines in blocks:
+        if lines and not block.xpath(".//img") and all(is_chrome_line(line) or counts[line] >= 3 for line in lines):
+            removed += lines
+            _drop(block, keep_tail=False)
     return removed
 
 
@@ -342,32 +371,6 @@ def _lines(block) -> list[str]:
     """A block's text lines (<br> ends a line)."""
     text = p.html_to_text(lxml.html.tostring(block, encoding="unicode")) or ""
     return [line for line in map(p.clean_text, text.splitlines()) if line]
-
-
-def is_lead_line(text: str) -> bool:
-    """A line above the article's text that is not the text: crumbs, byline, date, 来源.
-
-    >>> [is_lead_line(t) for t in ("当前位置：首页 > 新闻", "2019-09-07 09:59 来源: 新京报", "来源：人民网", "中国男篮以77比73战胜韩国队。")]
-    [True, True, True, False]
-    """
-    if _META_LINE.match(text) or _CRUMB_LINE.match(text) or _CREDIT_LINE.match(text):
-        return True
-    if len(text) <= 40 and authors_in_text(text) and not re.search(r"[。！？]", text):
-        return True
-    return len(text) <= 60 and bool(_DATE_IN_LINE.search(text)) and bool(
-        re.search(r"来源|作者|编辑|记者|阅读|浏览|评论|发布|字号|分享|举报", text) or len(text) <= 25
-    )
-
-
-def is_tail_line(text: str) -> bool:
-    """A line under the article's text that is not the text: editor, source, share, print, QR-code lines.
-
-    >>> [is_tail_line(t) for t in ("责任编辑：杜硕_NB12556", "[责任编辑：刘斌]", "【编辑：姚昊】", "本文来源：新京报", "他说。")]
-    [True, True, True, True, False]
-    """
-    if len(text) <= 40 and authors_in_text(text) and not re.search(r"[。！？]", text):
-        return True  # "新京报记者 陆一夫", "采写：南都见习记者 林子沛"
-    return bool(_TAIL_LINE.match(text)) or bool(re.match(r"^[\[【（(]\s*(?:责任编辑|责编|编辑)\s*[:：].{1,30}[\]】）)]$", text))
 
 
 def _strip_editor_tail(body) -> None:

@@ -240,7 +240,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
     in its state (extract/embedded.py)."""
         node = self._headline[1]
         html, self._body_credits = main_text(self.html, self.page_url, self.title,
-                                             node.root.sourceline if node is not None else None)
+                                             node.root.sourceline if node is not None else None, (self.h1,))
         if html:
             return html
         body = ld_text(self.ld_article.get("articleBody"))
