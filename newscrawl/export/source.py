@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
@@ -13,9 +14,11 @@ import sqlalchemy as sa
 from newscrawl import db
 from newscrawl.export.columns import ARTICLE_NAMES, SCHEMA_VERSION, VERSION_COLUMNS
 from newscrawl.items import LIST_FIELDS
+from newscrawl.processors.dates import DEFAULT_TZ
 from newscrawl.reader import article_filters, stored_columns
 
 GENERIC_SPIDERS = ("article", "feed", "sitemap")
+_DEFAULT_ZONE = ZoneInfo(DEFAULT_TZ)  # every portal's zone so far
 BATCH = 2000  # rows per batch: the memory an export holds, whatever the store's size
 
 
@@ -90,7 +93,7 @@ def _published(local: str | None, utc: datetime | None):
             return moment.replace(microsecond=0), moment.date()
     if utc is None:
         return None, None
-    return _time(utc), utc.date()
+    return _time(utc), utc.astimezone(_DEFAULT_ZONE).date()  # a row stored before published_at_local existed
 
 
 def _list(value) -> list:
@@ -99,23 +102,35 @@ def _list(value) -> list:
     return list(value or [])
 
 
-def article_record(row, domains: dict[str, str]) -> dict:
+_TIMES = ("crawled_at", "first_seen_at", "last_seen_at", "updated_at")
+_PLAIN = tuple(n for n in ARTICLE_NAMES if n not in LIST_FIELDS and n not in _TIMES)
+
+
+def article_record(row: dict, domains: dict[str, str]) -> dict:
     """One stored row as the export's record: ARTICLE_NAMES in order, Python values (datetime, date, list)."""
-    published_at, published_date = _published(row.get("published_at_local"), row.get("published_at"))
-    record = {}
-    for name in ARTICLE_NAMES:
-        if name in LIST_FIELDS:
-            value = _list(row.get(name))
-        elif name in ("crawled_at", "first_seen_at", "last_seen_at", "updated_at"):
-            value = _time(row.get(name))
-        else:
-            value = row.get(name)
-        record[name] = value
-    record.update(schema_version=SCHEMA_VERSION, published_at=published_at, published_date=published_date,
-                  spider=row["portal"], portal=portal_of(row["url"], row["portal"], domains))
+    record = dict.fromkeys(ARTICLE_NAMES)
+    for name in _PLAIN:
+        record[name] = row.get(name)
+    for name in LIST_FIELDS:
+        record[name] = _list(row.get(name))
+    for name in _TIMES:
+        value = row.get(name)
+        record[name] = None if value is None else value.replace(microsecond=0)
+    record["published_at"], record["published_date"] = _published(row.get("published_at_local"), row["published_at"])
+    spider = row["portal"]
+    record.update(schema_version=SCHEMA_VERSION, spider=spider, portal=portal_of(row["url"], spider, domains))
     if record["version"] is None:
         record["version"] = 1
     return record
+
+
+def identity_order(columns, domains: dict[str, str]):
+    """SQL ordering rows by the portal they will be exported under (a generic spider's row by its URL's
+    domain): Parquet's partitions then come one after the other, one file each."""
+    generic = columns["portal"].in_(GENERIC_SPIDERS)
+    cases = [(sa.and_(generic, sa.or_(columns["url"].like(f"%://{domain}/%"), columns["url"].like(f"%.{domain}/%"))),
+              portal) for domain, portal in sorted(domains.items())]
+    return sa.case(*cases, else_=columns["portal"]) if cases else columns["portal"]
 
 
 def _portal_clause(columns, selection: Selection):
@@ -141,7 +156,7 @@ def article_query(engine: sa.Engine, selection: Selection, order: str = "publish
         where.append(columns["updated_at"] > selection.changed_after)
     if ids is not None:
         where.append(columns["id"].in_(ids))
-    first = (columns["portal"],) if order == "portal" else ()
+    first = (identity_order(columns, selection.domains),) if order == "portal" else ()
     return sa.select(*wanted).where(*where).order_by(*first, columns["published_at"], columns["id"])
 
 
@@ -156,10 +171,11 @@ def _stream(engine: sa.Engine, queries, record_of, selection: Selection, batch: 
     with engine.connect() as connection:
         for query in queries:
             result = connection.execution_options(yield_per=batch).execute(query)
+            keys = list(result.keys())
             for rows in result.partitions():
                 records = []
                 for row in rows:
-                    record = record_of(row._mapping, selection.domains)
+                    record = record_of(dict(zip(keys, row)), selection.domains)
                     if record is not None and _wanted(record, selection):
                         records.append(record)
                 if records:
