@@ -57,11 +57,8 @@ class Measures:
             failed=sum(int(v or 0) for k, v in stats.items() if k.startswith("newscrawl/pages/failed/")),
         )
         if items:
-            for name in ARTICLE_FIELDS:
-                missing = int(stats.get(f"newscrawl/field/{name}/missing") or 0)
-                measures.coverage[name] = round(max(0.0, 1 - missing / items), 4)
-                used = int(stats.get(f"newscrawl/fallback/{name}") or 0)
-                measures.fallback[name] = round(min(1.0, used / items), 4)
+            measures.coverage = shares(stats, "coverage", ARTICLE_FIELDS)
+            measures.fallback = shares(stats, "fallback", ARTICLE_FIELDS)
         return measures
 
     @property
@@ -79,6 +76,17 @@ class Measures:
     def failed_share(self) -> float:
         pages = max(self.article_pages + self.list_pages, self.failed)
         return self.failed / pages if pages else 0.0
+
+
+def shares(stats: dict, kind: str, names) -> dict[str, float]:
+    """Per field, the share of the run's checked articles that have it (``coverage``) or got it from the
+    generic extractor (``fallback``); empty when no article was checked."""
+    items = int(stats.get("newscrawl/items/checked") or 0)
+    if not items:
+        return {}
+    if kind == "coverage":
+        return {n: round(max(0.0, 1 - int(stats.get(f"newscrawl/field/{n}/missing") or 0) / items), 4) for n in names}
+    return {n: round(min(1.0, int(stats.get(f"newscrawl/fallback/{n}") or 0) / items), 4) for n in names}
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
+from pathlib import Path
 
 import sqlalchemy as sa
 from scrapy import signals
@@ -47,6 +49,7 @@ class CrawlRunRecorder:
             raise config.StartError(str(exc)) from None
         self.run_id: int | None = None
         self.started_at = None
+        self.spooled = SpooledRuns(config.options(crawler.settings).spool_dir, url)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,6 +74,14 @@ class CrawlRunRecorder:
         except sa.exc.SQLAlchemyError as exc:
             logger.warning("crawl_runs: could not record the start of this run: %s", _short(exc))
             self.crawler.stats.inc_value("newscrawl/runs/unrecorded")
+            return
+        try:  # the database answers: rows of runs it missed while it was down
+            loaded = await maybe_deferred_to_future(db.in_thread(self.spooled.load, self.engine, timeout=self.limits.call))
+        except sa.exc.SQLAlchemyError as exc:
+            logger.warning("crawl_runs: could not load the spooled rows of earlier runs: %s", _short(exc))
+        else:
+            if loaded:
+                self.crawler.stats.set_value("newscrawl/runs/spool_loaded", loaded)
 
     async def spider_closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()
@@ -84,9 +95,15 @@ class CrawlRunRecorder:
         try:
             await maybe_deferred_to_future(db.in_thread(self._complete, row, spider, timeout=self.limits.call))
         except sa.exc.SQLAlchemyError as exc:
-            logger.warning("crawl_runs: could not record the end of this run: %s", _short(exc))
+            where = self.spooled.write(self.run_id, {**self._start_row(spider), **row})
+            logger.warning("crawl_runs: could not record the end of this run (%s); %s", _short(exc),
+                           f"its row waits in {where} for the next run" if where else "its row is lost")
         finally:
             self.engine.dispose()
+
+    def _start_row(self, spider) -> dict:
+        return {"spider": spider.name, "started_at": self.started_at, "hostname": socket.gethostname()[:255],
+                "pid": os.getpid(), "arguments": spider_arguments(spider)}
 
     def _insert(self, row: dict) -> int:
         with self.engine.begin() as connection:
@@ -98,10 +115,59 @@ class CrawlRunRecorder:
                 connection.execute(db.crawl_runs.update().where(db.crawl_runs.c.id == self.run_id), row)
             else:  # the database came back during the run
                 connection.execute(db.crawl_runs.insert(), {
-                    "spider": spider.name, "started_at": self.started_at or row["finished_at"],
-                    "hostname": socket.gethostname()[:255], "pid": os.getpid(),
-                    "arguments": spider_arguments(spider), **row,
-                })
+                    **self._start_row(spider), "started_at": self.started_at or row["finished_at"], **row})
+
+
+class SpooledRuns:
+    """Rows of runs that ended while the database was down, as files in NEWSCRAWL_SPOOL_DIR/runs/: written at the
+    end of such a run, loaded by the next run whose database answers (the report and the monitor see them then)."""
+
+    def __init__(self, spool_dir: str, url: str):
+        from newscrawl.spool import database_key
+
+        self.directory = Path(spool_dir or "spool") / "runs"
+        self.key = database_key(url)
+
+    def write(self, run_id: int | None, row: dict) -> Path | None:
+        path = self.directory / f"{self.key}-{row['started_at']:%Y%m%dT%H%M%S}-{os.getpid()}-{row['spider']}.json"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_text(json.dumps({"run_id": run_id, "row": db.json_safe(row)}, default=str), encoding="utf-8")
+            partial.replace(path)
+        except OSError:
+            return None
+        return path
+
+    def load(self, engine: sa.Engine) -> int:
+        """Store every spooled row of this database; each file is claimed by renaming it, so one run loads it."""
+        loaded = 0
+        for path in sorted(self.directory.glob(f"{self.key}-*.json")):
+            claimed = path.with_suffix(f".loading-{os.getpid()}")
+            try:
+                path.rename(claimed)
+                saved = json.loads(claimed.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # another run took it, or it is unreadable: left where it is
+            try:
+                with engine.begin() as connection:
+                    self._store(connection, saved.get("run_id"), saved["row"])
+            except BaseException:
+                claimed.rename(path)
+                raise
+            claimed.unlink()
+            loaded += 1
+        return loaded
+
+    @staticmethod
+    def _store(connection, run_id: int | None, row: dict) -> None:
+        table = db.crawl_runs
+        if run_id is not None:  # its start was recorded: complete that row if it is still open
+            done = connection.execute(table.update().where(
+                table.c.id == run_id, table.c.spider == row["spider"], table.c.finished_at.is_(None)), row)
+            if done.rowcount:
+                return
+        connection.execute(table.insert(), row)
 
 
 def record_refused_run(settings, spider: str, arguments: dict, lines: list[str]) -> None:

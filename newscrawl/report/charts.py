@@ -96,8 +96,9 @@ class TimeAxis:
 
 def timeline(portal: str, runs: list, axis: TimeAxis, tz, title: str) -> str:
     """One mark per run at its start, on the lane of its outcome; the mark's tooltip says what happened."""
-    lanes = [o for o in OUTCOME_COLOURS if any(r.outcome == o for r in runs)] + sorted(
-        {r.outcome for r in runs} - set(OUTCOME_COLOURS))
+    present = {r.outcome for r in runs}
+    lanes = [o for o in OUTCOME_COLOURS if o in present] + sorted(present - set(OUTCOME_COLOURS))
+    row = {lane: i for i, lane in enumerate(lanes)}
     lane_height = 16
     height = TOP + BOTTOM + lane_height * max(len(lanes), 1)
     body = [f'<line class="axis" x1="{LEFT}" y1="{height - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{height - BOTTOM}"/>']
@@ -105,7 +106,7 @@ def timeline(portal: str, runs: list, axis: TimeAxis, tz, title: str) -> str:
         body.append(f'<text class="tick" x="{LEFT - 4}" y="{TOP + lane_height * i + 11}" text-anchor="end">'
                     f'{escape(lane)}</text>')
     for run in runs:
-        y = TOP + lane_height * lanes.index(run.outcome) + 2
+        y = TOP + lane_height * row[run.outcome] + 2
         tip = f"{run.started_at.astimezone(tz):%Y-%m-%d %H:%M} {run.outcome}: {run.items_stored} stored"
         if run.why:
             tip += " - " + "; ".join(run.why)
@@ -133,8 +134,9 @@ def run_lines(kind: str, portal: str, runs: list, axis: TimeAxis, tz, series: di
     def y(value: float) -> float:
         return bottom - (bottom - TOP) * min(value / top, 1.0)
 
+    xs = [axis.x(run.started_at) for run in runs]
     for i, (name, vs) in enumerate(series.items()):
-        points = [(axis.x(run.started_at), y(v)) for run, v in zip(runs, vs) if v is not None]
+        points = [(x, y(v)) for x, v in zip(xs, vs) if v is not None]
         text = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         body.append(f'<polyline class="series" data-series="{escape(name)}" data-points="{len(points)}" '
                     f'stroke="{colour(i)}" points="{text}"><title>{escape(name)}</title></polyline>')

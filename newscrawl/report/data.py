@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 import sqlalchemy as sa
 
 from newscrawl import db, exitcodes
-from newscrawl.extensions.monitor import ALARMS_KEY, UNREACHABLE_KEY, Measures, Thresholds
+from newscrawl.extensions.monitor import ALARMS_KEY, UNREACHABLE_KEY, Thresholds, shares
 from newscrawl.extensions.runs import SCRAPYD_JOB_KEY
 
 # Fields drawn besides those the monitor has a fixed threshold for.
 EXTRA_COVERAGE_FIELDS = ("author", "source")
 CLUSTERS_SHOWN = 20
+STATUS_PREFIX = "downloader/response_status_count/"
+STATUS_AT = len(STATUS_PREFIX)
 
 
 @dataclass
@@ -43,9 +45,8 @@ class Run:
     usage_errors: list[str] = field(default_factory=list)
     scrapyd_job: str | None = None
 
-    @property
-    def outcome(self) -> str:
-        return exitcodes.outcome(self.exit_code)
+    def __post_init__(self):
+        self.outcome = exitcodes.outcome(self.exit_code)
 
     @property
     def advice(self) -> str:
@@ -63,10 +64,10 @@ class Run:
         return lines
 
     @classmethod
-    def from_row(cls, m) -> Run:
+    def from_row(cls, m, coverage_fields=(), fallback_fields=()) -> Run:
+        """The row's run, with the coverage and fallback shares of these fields (the monitor's formula)."""
         stats = m["stats"] if isinstance(m["stats"], dict) else {}
-        measures = Measures.from_stats(stats)
-        statuses = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
+        statuses = {k[STATUS_AT:]: v for k, v in stats.items() if k.startswith(STATUS_PREFIX)}
         return cls(
             id=m["id"], spider=m["spider"], started_at=m["started_at"], finished_at=m["finished_at"],
             finish_reason=m["finish_reason"], exit_code=m["exit_code"],
@@ -75,7 +76,8 @@ class Run:
             requests_skipped=int(m["requests_skipped"] or 0), errors=int(m["errors"] or 0),
             http_failures=sum(int(v or 0) for k, v in statuses.items() if k.isdigit() and int(k) >= 400),
             download_errors=int(stats.get("downloader/exception_count") or 0),
-            list_pages=measures.list_pages, coverage=measures.coverage, fallback=measures.fallback,
+            list_pages=int(stats.get("newscrawl/list_pages") or 0),
+            coverage=shares(stats, "coverage", coverage_fields), fallback=shares(stats, "fallback", fallback_fields),
             alarms=[str(a) for a in stats.get(ALARMS_KEY) or []],
             unreachable=stats.get(UNREACHABLE_KEY) or None,
             usage_errors=[str(a) for a in stats.get("newscrawl/usage_errors") or []],
@@ -116,12 +118,11 @@ class Report:
 
     @property
     def coverage_fields(self) -> list[str]:
-        wanted = list(self.thresholds.min_coverage)
-        return wanted + [f for f in EXTRA_COVERAGE_FIELDS if f not in wanted]
+        return coverage_fields(self.thresholds)
 
     @property
     def fallback_fields(self) -> list[str]:
-        return list(self.thresholds.max_fallback) or ["body_html"]
+        return fallback_fields(self.thresholds)
 
     def attention(self) -> list[Run]:
         """Each portal's last run, the most urgent first (README's order of exit codes), then by name."""
@@ -135,6 +136,16 @@ class Report:
         return sorted(self.last_runs.values(), key=rank)
 
 
+def coverage_fields(thresholds: Thresholds) -> list[str]:
+    """The fields whose coverage is drawn: those with a fixed minimum, then author and source."""
+    wanted = list(thresholds.min_coverage)
+    return wanted + [f for f in EXTRA_COVERAGE_FIELDS if f not in wanted]
+
+
+def fallback_fields(thresholds: Thresholds) -> list[str]:
+    return list(thresholds.max_fallback) or ["body_html"]
+
+
 def collect(engine: sa.Engine, days: int, portals=(), tz: tzinfo = timezone.utc, thresholds: Thresholds | None = None,
             now: datetime | None = None) -> Report:
     """Everything the report shows for the ``days`` local days up to ``now`` (default: now), optionally some portals."""
@@ -144,9 +155,11 @@ def collect(engine: sa.Engine, days: int, portals=(), tz: tzinfo = timezone.utc,
     start = datetime.combine(local_days[0], datetime.min.time(), tz).astimezone(timezone.utc)
     wanted = list(portals)
     tables = set(sa.inspect(engine).get_table_names())
+    thresholds = thresholds or Thresholds()
+    fields = (coverage_fields(thresholds), fallback_fields(thresholds))
     with engine.connect() as connection:
         last_runs, runs = ({}, {}) if "crawl_runs" not in tables else (
-            _last_runs(connection, wanted), _runs(connection, start, wanted))
+            _last_runs(connection, wanted, fields), _runs(connection, start, wanted, fields))
         per_day, totals = _stored(connection, start, local_days, tz, wanted)
         clusters, syndication, count = _clusters(connection, start, wanted)
     names = sorted(set(last_runs) | set(runs) | {p for p, counts in per_day.items() if any(counts)})
@@ -159,7 +172,7 @@ def collect(engine: sa.Engine, days: int, portals=(), tz: tzinfo = timezone.utc,
         stored_per_day={n: per_day.get(n, [0] * len(local_days)) for n in names},
         stored_total={n: totals.get(n, 0) for n in names},
         clusters=clusters, syndication=syndication, cluster_count=count,
-        thresholds=thresholds or Thresholds(),
+        thresholds=thresholds,
     )
 
 
@@ -173,19 +186,23 @@ def _run_query(portals):
     return query.where(table.c.spider.in_(portals)) if portals else query
 
 
-def _last_runs(connection, portals) -> dict[str, Run]:
+def _last_runs(connection, portals, fields) -> dict[str, Run]:
     table = db.crawl_runs
-    latest = sa.select(sa.func.max(table.c.id)).group_by(table.c.spider)
-    rows = connection.execute(_run_query(portals).where(table.c.id.in_(latest.scalar_subquery())))
-    return {run.spider: run for run in (Run.from_row(row._mapping) for row in rows)}
+    # By start time, not id: a row loaded from the spool after the database came back is newer by id only.
+    latest = sa.select(table.c.spider, sa.func.max(table.c.started_at).label("started")).group_by(table.c.spider).subquery()
+    query = _run_query(portals).join(latest, sa.and_(table.c.spider == latest.c.spider, table.c.started_at == latest.c.started))
+    found = {}
+    for row in connection.execute(query.order_by(table.c.id)):
+        found[row.spider] = Run.from_row(row._mapping, *fields)
+    return found
 
 
-def _runs(connection, start: datetime, portals) -> dict[str, list[Run]]:
+def _runs(connection, start: datetime, portals, fields) -> dict[str, list[Run]]:
     table = db.crawl_runs
     found = defaultdict(list)
     query = _run_query(portals).where(table.c.started_at >= start).order_by(table.c.started_at, table.c.id)
     for row in connection.execute(query):
-        found[row.spider].append(Run.from_row(row._mapping))
+        found[row.spider].append(Run.from_row(row._mapping, *fields))
     return dict(found)
 
 
@@ -199,7 +216,7 @@ def _stored(connection, start: datetime, days: list[date], tz: tzinfo, portals):
     hour = _utc_hour(connection, a.c.first_seen_at)
     query = sa.select(a.c.portal, hour, sa.func.count()).where(a.c.first_seen_at >= start, *where).group_by(a.c.portal, hour)
     for portal, text, count in connection.execute(query):
-        moment = datetime.strptime(str(text)[:13], "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(f"{str(text)[:13]}:00+00:00")
         slot = index.get(moment.astimezone(tz).date())
         if slot is not None:
             per_day[portal][slot] += count
@@ -211,7 +228,7 @@ def _utc_hour(connection, column):
     """``YYYY-MM-DD HH`` of a UTC time column on either engine (SQLite stores naive UTC text)."""
     if connection.dialect.name == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24").label("hour")
-    return sa.func.strftime("%Y-%m-%d %H", column).label("hour")
+    return sa.func.substr(column, 1, 13).label("hour")  # stored as text 'YYYY-MM-DD HH:MM:SS.ffffff
 
 
 def _clusters(connection, start: datetime, portals) -> tuple[list[Cluster], Counter, int]:
