@@ -49,6 +49,27 @@ def crawl(tmp_path: Path, mirror: Path, database_url: str, *args: str, env: dict
     return Run(result.returncode, result.stderr, items)
 
 
+# Store settings that make a locked or silent database an outage within a second.
+FAST_FAIL = ("-s", "NEWSCRAWL_STORE_TIMEOUT=0.3", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1")
+
+
+def crawl_while_locked(tmp_path: Path, mirror: Path, db_path: Path, *args: str) -> Run:
+    """A crawl into a migrated SQLite file whose write lock another process holds for the whole run (an outage)."""
+    from newscrawl import db, migrations
+
+    url = f"sqlite:///{db_path}"
+    engine = db.create_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    lock = sqlite3.connect(db_path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        return crawl(tmp_path, mirror, url, *FAST_FAIL, *args)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+
 def write_mirror(root: Path, count: int = 50, newest_first: bool = False) -> list[str]:
     return site.write_site(root, count, newest_first)
 

@@ -1,34 +1,21 @@
 """crawl_runs: every run leaves its row, also one that ended while the database was down (spooled, loaded later)."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 
 import lxml.html
 
 import storecrawl as sc
-from newscrawl import db, migrations
-
-FAST_FAIL = ["-s", "NEWSCRAWL_STORE_TIMEOUT=0.3", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1",
-             "-s", "NEWSCRAWL_DB_STATEMENT_TIMEOUT=0.5", "-s", "NEWSCRAWL_DB_LOCK_TIMEOUT=0.5"]
-
 
 def test_a_run_during_an_outage_is_recorded_by_the_next_run_and_shows_on_the_report(tmp_path):
     mirror = tmp_path / "mirror"
     sc.write_mirror(mirror, 20)
     path = tmp_path / "news.db"
     url = f"sqlite:///{path}"
-    engine = db.create_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    lock = sqlite3.connect(path, isolation_level=None)
-    lock.execute("BEGIN EXCLUSIVE")  # another process holds the write lock for the whole run
-    try:
-        down = sc.crawl(tmp_path, mirror, url, *FAST_FAIL)
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
+    # the crawl_runs row too waits for the lock, up to the database time limits
+    down = sc.crawl_while_locked(tmp_path, mirror, path, "-s", "NEWSCRAWL_DB_STATEMENT_TIMEOUT=0.5",
+                                 "-s", "NEWSCRAWL_DB_LOCK_TIMEOUT=0.5")
     assert down.returncode == 75, down.log[-2000:]
     assert sc.sqlite_rows(path, "SELECT count(*) FROM crawl_runs") == [(0,)]
     [waiting] = list((tmp_path / "spool" / "runs").glob("*.json"))

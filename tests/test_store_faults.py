@@ -14,7 +14,7 @@ from newscrawl import config, db, migrations
 import storecrawl as sc
 
 
-FAST_FAIL = ["-s", "NEWSCRAWL_STORE_TIMEOUT=0.3", "-s", "NEWSCRAWL_STORE_RETRIES=1", "-s", "NEWSCRAWL_STORE_RETRY_DELAY=0.1"]
+FAST_FAIL = list(sc.FAST_FAIL)
 
 
 def spooled_lines(tmp_path) -> int:
@@ -35,17 +35,7 @@ def test_locked_sqlite_file_spools_every_item_and_the_next_run_loads_them(tmp_pa
     sc.write_mirror(mirror, 20)
     db_path = tmp_path / "news.db"
     url = f"sqlite:///{db_path}"
-    engine = db.create_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-
-    lock = sqlite3.connect(db_path, isolation_level=None)
-    lock.execute("BEGIN EXCLUSIVE")  # another process holds the write lock for the whole run
-    try:
-        run = sc.crawl(tmp_path, mirror, url, *FAST_FAIL)
-    finally:
-        lock.execute("ROLLBACK")
-        lock.close()
+    run = sc.crawl_while_locked(tmp_path, mirror, db_path)  # another process holds the write lock for the whole run
     assert run.returncode == 75, run.log[-2000:]
     assert len(run.items) == 20  # the feed still has every item
     assert run.stat("newscrawl/store/spooled") == 20
