@@ -116,6 +116,12 @@ def test_deploy_schedule_and_find_articles_in_database(scrapyd, tmp_path):
     engine.dispose()
     assert sorted(row.url for row in stored) == sorted(urls)
     assert all(row.title and "第" in row.body_text for row in stored)
+    # The job is in the run history the report and the monitor read, with its Scrapyd job id.
+    with engine.connect() as connection:
+        [run] = connection.execute(sa.text("SELECT finish_reason, exit_code, items_stored, stats FROM crawl_runs")).all()
+    engine.dispose()
+    assert (run.finish_reason, run.exit_code, run.items_stored) == ("finished", 0, 6)
+    assert json.loads(run.stats)["newscrawl/scrapyd_job"] == job["jobid"]
 
     # A typo in an argument: the job log and crawl_runs both say what to fix.
     bad = api(base, "schedule.json", [
