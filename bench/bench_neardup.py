@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from newscrawl import db, migrations, neardup  # noqa: E402
 
@@ -77,6 +78,42 @@ def precision_recall() -> None:
     print(f"SimHash (64-bit, char 2-grams) Hamming distance: near-duplicates {min(distances[True])}-{max(distances[True])}, "
           f"distinct {min(distances[False])}-{max(distances[False])} bits; a banded index finds distance <= bands-1 "
           f"(4 bands: <= 3), recall at 3 bits = {sum(d <= 3 for d in distances[True]) / len(distances[True]):.2f}")
+
+
+def signature_cost(rounds: int = 3) -> None:
+    """CPU per signature of newscrawl's MinHash (numpy) against datasketch's MinHash of the same shingles (the
+    baseline: the signatures are the same bytes), on 300 distinct article-length texts, interleaved."""
+    import random
+    import zlib
+
+    from datasketch import MinHash
+
+    from bench_store import CHARS
+
+    rng = random.Random(3)
+    texts = ["".join(rng.choice(CHARS) for _ in range(1500)) for _ in range(300)]
+
+    permutations = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme="affine32").permutations
+
+    def datasketch_signature(text):  # as newscrawl called it before: permutations drawn once
+        minhash = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, permutations=permutations, scheme="affine32",
+                          hashfunc=zlib.crc32)
+        minhash.update_batch([s.encode("utf-8") for s in neardup.shingles(text)])
+        return minhash.hashvalues.astype("<u4").tobytes()
+
+    if any(neardup.signature(t) != datasketch_signature(t) for t in texts[:20]):
+        raise SystemExit("newscrawl's signatures differ from datasketch's")
+    times = {"newscrawl": [], "datasketch": []}
+    for _ in range(rounds):
+        for name, function in (("newscrawl", neardup.signature), ("datasketch", datasketch_signature)):
+            start = time.process_time()
+            for text in texts:
+                function(text)
+            times[name].append((time.process_time() - start) / len(texts) * 1000)
+    ratios = [a / b for a, b in zip(times["newscrawl"], times["datasketch"])]
+    print(f"signature of a 1,500-character text (CPU, median of {rounds} rounds): newscrawl "
+          f"{statistics.median(times['newscrawl']):.3f} ms, datasketch {statistics.median(times['datasketch']):.3f} ms, "
+          f"ratio {statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)}); same bytes")
 
 
 def neardup_distance(a: int, b: int) -> int:
@@ -215,6 +252,7 @@ def main() -> None:
     parser.add_argument("--filler", default="distinct,similar", help="distinct, similar or both (default)")
     args = parser.parse_args()
     precision_recall()
+    signature_cost()
     if not args.skip_lookup:
         for kind in args.filler.split(","):
             bench_lookup([int(s) for s in args.sizes.split(",")], set(args.engines.split(",")), kind == "similar")

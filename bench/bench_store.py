@@ -98,7 +98,7 @@ def bench_writes(items: int, batch: int) -> None:
     rows = make_rows(items)
     from newscrawl import neardup
 
-    neardup.signature(rows[0]["body_text"])  # the first call imports datasketch
+    neardup.signature(rows[0]["body_text"])  # the first call draws the permutations
     started = time.perf_counter()
     for row in rows[:200]:
         neardup.signature(row["body_text"])

@@ -1,4 +1,4 @@
-"""Near-duplicate text detection: MinHash of character 3-grams (datasketch), LSH bands looked up in the database.
+"""Near-duplicate text detection: MinHash of character 3-grams (datasketch's, in numpy), LSH bands looked up in the database.
 
 Why MinHash and not SimHash: on tests/fixtures/neardup/pairs.jsonl the Hamming distance of 64-bit
 SimHashes of near-duplicates ranged 1–21 bits against 22+ for distinct stories, so a working
@@ -35,15 +35,19 @@ BUCKET_CAP = 5
 SEED = 1
 
 _NOT_TEXT = re.compile(r"[\s\W_]+")
-_SCHEME = "affine32"  # datasketch 2 default; fixed so stored signatures stay comparable
+# datasketch 2's "affine32" MinHash, computed here with numpy (bench/bench_neardup.py and tests/test_neardup.py
+# check the signatures are byte for byte datasketch's, so stored ones stay comparable): a shingle's hash is the
+# crc32 of its UTF-8 bytes, pre-mixed with MurmurHash3's 32-bit finalizer, then permuted by h -> a*h + b mod 2^32.
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 @functools.cache
-def _minhash_class_and_permutations():
-    # datasketch imports scipy and its async LSH on import (~1 s): only pay for it when a text is hashed.
-    from datasketch import MinHash
-
-    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+def permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` (odd) and ``b`` of the NUM_PERM permutations, as datasketch draws them for SEED."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def normalize(text: str) -> str:
@@ -56,10 +60,7 @@ def normalize(text: str) -> str:
 
 
 def shingles(text: str) -> set[str]:
-    return _shingles(normalize(text))
-
-
-def _shingles(normal: str) -> set[str]:
+    normal = normalize(text)
     return {normal[i : i + SHINGLE] for i in range(len(normal) - SHINGLE + 1)}
 
 
@@ -73,12 +74,19 @@ def signature(text: str | None) -> bytes | None:
     normal = normalize(text or "")
     if len(normal) < MIN_CHARS:
         return None
-    minhash_class, permutations = _minhash_class_and_permutations()
-    # crc32 as the base hash: a C call, 3x faster than datasketch's default sha1 per shingle; the
-    # random affine permutations on top of it make the signature.
-    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=_SCHEME, hashfunc=zlib.crc32)
-    minhash.update_batch([s.encode("utf-8") for s in _shingles(normal)])
-    return minhash.hashvalues.astype("<u4").tobytes()
+    # Every shingle's crc32 (a C call), repeats included: a repeated shingle does not change a minimum, and
+    # hashing it again is cheaper than building the set of shingle strings first.
+    count = len(normal) - SHINGLE + 1
+    crc32 = zlib.crc32
+    hashes = np.fromiter((crc32(normal[i : i + SHINGLE].encode()) for i in range(count)), dtype=np.uint32, count=count)
+    s1, m1, s2, m2, s3 = _FMIX
+    hashes ^= hashes >> s1
+    hashes *= m1
+    hashes ^= hashes >> s2
+    hashes *= m2
+    hashes ^= hashes >> s3
+    a, b = permutations()
+    return (hashes[:, None] * a + b).min(axis=0).astype("<u4").tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -33,10 +33,10 @@ def _write_rows(url: str, limits: db.Limits, rows: list[dict], seen_at):
 
 
 def _warm() -> None:
-    """Import what a write needs (SQLAlchemy, datasketch) before the first batch arrives."""
+    """Import what a write needs (SQLAlchemy, numpy) before the first batch arrives."""
     from newscrawl import neardup
 
-    neardup._minhash_class_and_permutations()
+    neardup.permutations()
 
 
 class StoreWorker:
