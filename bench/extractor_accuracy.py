@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/extractor_accuracy.py [--verbose]
 
-Discovers every portal spider (a PortalSpider that is not a GenericSpider) and the pages under
+Discovers every portal spider (a PortalSpider) and the pages under
 tests/fixtures/<portal>/ (and samples/mirror/ for ofweek): files under a ``mirror/`` tree get their URL
 from the path, flat fixtures from an ``_fixture``/``_file`` + ``_fetched_as``/``url`` entry of a JSON file
 beside them. For each article page the portal spider's item (its fallback switched off) is the
@@ -44,7 +44,7 @@ import newscrawl.spiders  # noqa: E402
 from newscrawl import processors as p  # noqa: E402
 from newscrawl.extract import PageExtractor  # noqa: E402
 from newscrawl.loaders import ArticleLoader  # noqa: E402
-from newscrawl.spiders.base import GenericSpider, PortalSpider  # noqa: E402
+from newscrawl.spiders.base import PortalSpider  # noqa: E402
 
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".asp", ".php")
 DEFAULT_NOW = "2026-07-23T16:32:00+08:00"
@@ -56,7 +56,7 @@ def portal_spiders():
         mod = importlib.import_module(f"newscrawl.spiders.{module.name}")
         for obj in vars(mod).values():
             if (
-                isinstance(obj, type) and issubclass(obj, PortalSpider) and not issubclass(obj, GenericSpider)
+                isinstance(obj, type) and issubclass(obj, PortalSpider)
                 and getattr(obj, "name", None) and obj.__module__ == mod.__name__
             ):
                 found[obj.name] = obj
@@ -182,7 +182,6 @@ def main(argv=None) -> int:
         now_text = expected_now(name)
         crawler = get_crawler(cls, settings_dict={"NEWSCRAWL_NOW": now_text})
         spider = cls.from_crawler(crawler)
-        spider.fallback_fields = ()  # the reference is the portal's own selectors only
         now = datetime.fromisoformat(now_text)
         score = Counter()
         for path, url in fixture_pages(name):
@@ -190,9 +189,10 @@ def main(argv=None) -> int:
                 continue
             response = HtmlResponse(url=url, body=path.read_bytes())
             try:
-                if not spider.looks_like_article(response):
+                page = spider.page(response, fallback=False)  # the reference is the portal's own selectors only
+                if not page.is_article:
                     continue
-                reference = spider.load_article(response)
+                reference = page.to_item()
             except Exception as exc:  # a spider still being written must not stop the measurement
                 print(f"  {name}: {path.relative_to(ROOT)}: portal spider failed ({exc!r})", file=sys.stderr)
                 continue

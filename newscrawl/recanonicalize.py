@@ -25,7 +25,7 @@ class Plan:
 def canonicalizer(spider_loader) -> Callable[[str, str], str | None]:
     """``canonical(portal, url)``: the portal spider's own rule (mobile -> desktop and so on), else w3lib's."""
     from newscrawl import processors as p
-    from newscrawl.spiders.base import GenericSpider
+    from newscrawl.spiders.generic import GenericSpider
 
     spiders = {}
     for name in spider_loader.list():

@@ -16,7 +16,7 @@ from scrapy.utils.project import get_project_settings
 
 from newscrawl import arguments
 from newscrawl.arguments import SpiderArgumentError
-from newscrawl.spiders.base import GenericSpider
+from newscrawl.spiders.generic import GenericSpider
 from newscrawl.spiders.ithome import IthomeSpider
 from newscrawl.spiders.ofweek import OfweekSpider
 

@@ -105,6 +105,14 @@ def ofweek_spider():
     return OfweekSpider.from_crawler(crawler), crawler.stats
 
 
+def load(spider, response):
+    """The portal page's item, what the page counted relayed to the spider's stats; and the page."""
+    page = spider.page(response)
+    item = page.to_item()
+    spider.relay(page.counts, page.notes)
+    return item, page
+
+
 def ofweek_response(url, transform=None):
     body = (ROOT / "samples" / "mirror" / url.split("//", 1)[1]).read_bytes()
     if transform:
@@ -115,7 +123,7 @@ def ofweek_response(url, transform=None):
 def test_fallback_fills_nothing_wrongly_on_the_ofweek_samples():
     spider, stats = ofweek_spider()
     for url, expected in OFWEEK["articles"].items():
-        item = spider.load_article(ofweek_response(url))
+        item, _ = load(spider, ofweek_response(url))
         for field in ("title", "published_at", "author", "source", "summary", "tags", "headimg"):
             if field in expected:
                 assert getattr(item, field) == expected[field], (url, field)
@@ -131,7 +139,7 @@ def test_changed_ofweek_layout_is_filled_by_the_extractor_and_counted():
         return html.replace('id="articleC" class="artical-content"', 'id="content" class="news-content"')
 
     spider, stats = ofweek_spider()
-    item = spider.load_article(ofweek_response(url, relayout))
+    item, _ = load(spider, ofweek_response(url, relayout))
     assert item.published_at == expected["published_at"]
     for sentence in expected["body_text_contains"]:
         assert sentence in item.body_text
@@ -144,8 +152,8 @@ def test_fallback_extracts_lazily_without_trafilatura_when_the_body_is_there():
     url = "https://ai.ofweek.com/2026-02/ART-201700-8420-30701342.html"
     spider, stats = ofweek_spider()
     response = ofweek_response(url, lambda html: re.sub(r'<meta name="description"[^>]*>', "", html))
-    spider.load_article(response)
-    extracted = spider.page_extractor(response)
+    _, page = load(spider, response)
+    extracted = page.extractor
     assert "summary" in extracted.__dict__  # the missing field was looked up
     assert "body_html" not in extracted.__dict__  # the expensive main-text extraction never ran
 
@@ -202,6 +210,6 @@ def test_a_failing_extractor_never_costs_the_portal_its_item(monkeypatch):
 
     monkeypatch.setattr(PageExtractor, "summary", property(broken))
     response = ofweek_response(url, lambda html: re.sub(r'<meta name="description"[^>]*>', "", html))
-    item = spider.load_article(response)
+    item, _ = load(spider, response)
     assert item.title == OFWEEK["articles"][url]["title"]
     assert stats.get_value("newscrawl/fallback/failed") == 1

@@ -109,20 +109,25 @@ def test_pages_read_in_workers_give_the_articles_stats_and_log_lines_of_reading_
 
 def test_a_worker_returns_what_the_spider_counted_and_logged_on_the_page(tmp_path):
     """The worker's side of the relay, in a real worker process: the article or none, page 2's URL, the
-    stats the spider's copy counted and its log records at the crawl's level (DEBUG records left out)."""
+    stats the page counted and its log records at the crawl's level (DEBUG records left out)."""
+    import logging
+
     from scrapy.http import HtmlResponse
+    from scrapy.settings import Settings
 
     from newscrawl.middlewares import extractworker as ew
+    from newscrawl.pages import PageSettings
     from newscrawl.spiders.ofweek import OfweekSpider
     from newscrawl.workerpool import WorkerPool
 
-    pool = WorkerPool("read worker", 1, setup=ew._setup, warm=ew._warm,
-                      setup_args=(OfweekSpider, {}, {"LOG_LEVEL": "INFO", "NEWSCRAWL_NOW": NOW}))
+    pool = WorkerPool("read worker", 1, setup=ew._setup, warm=ew._warm, setup_args=(logging.INFO,))
+    settings = PageSettings.from_settings(Settings({"NEWSCRAWL_NOW": NOW}), OfweekSpider.tz)
     try:
         pool.wait_ready()
 
         def read(url, html):
-            return pool.submit(ew._read, url, HtmlResponse, 200, {}, html.encode("gb18030"), "gb18030", []).result(30)
+            spec = ew.PageSpec(OfweekSpider.page_class, settings, "ofweek", OfweekSpider().canonical_article_url(url))
+            return pool.submit(ew._read, spec, url, HtmlResponse, 200, {}, html.encode("gb18030"), "gb18030", []).result(30)
 
         (item, next_page), counts, records = read(ofweek_site.article_url(7), ofweek_site.article_page(7))
         assert item.title == ofweek_site._title(7) and item.published_at.startswith("2026-08-08T15:49")

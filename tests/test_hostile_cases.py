@@ -116,14 +116,14 @@ def test_stray_closing_tags_do_not_cut_the_body(name):
 def test_drop_selectors_tested_on_one_element_match_what_they_match_on_the_page(name):
     """The orphan rule asks "is this element an ad/credit?" element by element; the answer must be the
     whole-page query's, for every element of a portal page (plus made-up selectors with combinators)."""
-    from newscrawl.spiders.base import _matching, _self_tests
+    from newscrawl.pages.select import _matching, _self_tests
 
     url, body = PAGES[name]
     response = HtmlResponse(url=url, body=body, request=Request(url))
     spider = make_spider(name)
-    drop = (*spider.drop_from_body, "div p", "div > a", "ul li, p", ".//div[@class]/p", "[id^=art]", "p:first-child")
+    drop = (*spider.page_class.drop_from_body, "div p", "div > a", "ul li, p", ".//div[@class]/p", "[id^=art]", "p:first-child")
     tests = _self_tests(drop)
-    assert len(tests.simple) >= len(spider.drop_from_body)  # the portals' own are all single steps
+    assert len(tests.simple) >= len(spider.page_class.drop_from_body)  # the portals' own are all single steps
     matched = _matching(response, drop)
     elements = [e for e in response.selector.root.iter() if isinstance(e.tag, str)]
     assert any(e in matched for e in elements)
@@ -177,7 +177,7 @@ def test_body_over_the_cap_is_cut_and_counted():
     hostile = text.replace("</p>", "</p>" + big, 1)
     spider = make_spider("ofweek")
     item = items_of(parse_mutated(spider, url, hostile.encode(encoding))[0])[0]
-    assert len(item.body_html) <= spider.limits()["max_body_chars"]
+    assert len(item.body_html) <= spider.page_settings.max_body_chars
     assert len(item.body_text) > 100_000
     assert spider.crawler.stats.get_value("newscrawl/pages/body_truncated") == 1
     assert check_article(item) == []

@@ -1,4 +1,4 @@
-"""The spiders' compiled selectors (newscrawl.spiders.base.select: compiled once, "#id" looked up in the id
+"""The spiders' compiled selectors (newscrawl.pages.select.select: compiled once, "#id" looked up in the id
 table, unions of CSS selectors) find what parsel's ``response.css`` finds, in the same order."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
-from newscrawl.spiders.base import _compiled, select
+from newscrawl.pages.select import _compiled, select
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OFWEEK = Path(__file__).parents[1] / "samples" / "mirror"  # GBK pages of both OFweek layouts

@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse
 from spiderkit import check_item, mirror_page, spider_with, split_urls
 
 from newscrawl.items import ARTICLE_FIELDS
+from newscrawl.pages.c114 import C114Page
 from newscrawl.spiders.c114 import C114Spider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +130,7 @@ def test_not_article_urls(url):
 def test_byline(author_html, source, author):
     url = "https://www.c114.com.cn/news/16/a1.html"
     page = f'<html><body><div class="author">{author_html}</div></body></html>'.encode("gbk")
-    assert make_spider().byline(HtmlResponse(url=url, body=page, encoding="gbk")) == (source, author)
+    assert C114Page(HtmlResponse(url=url, body=page, encoding="gbk")).byline == (source, author)
 
 
 def test_crawl_of_two_roll_days_into_sqlite_and_jsonl(tmp_path):

@@ -13,7 +13,8 @@ from spiderkit import check_item, mirror_page, spider_with, split_urls
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.spiders.base import SpiderArgumentError
-from newscrawl.spiders.elecfans import ElecfansSpider, strip_expanders
+from newscrawl.pages.elecfans import strip_expanders
+from newscrawl.spiders.elecfans import ElecfansSpider
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "elecfans"

@@ -13,6 +13,7 @@ from spiderkit import mirror_page, spider_with
 
 from newscrawl import config
 from newscrawl.items import Article
+from newscrawl.pages.ofweek import OfweekPage
 from newscrawl.spiders.base import SpiderArgumentError
 from newscrawl.spiders.ofweek import CHANNELS, OfweekSpider
 
@@ -189,9 +190,9 @@ def test_invalid_arguments_stop_with_a_message(kwargs, message):
         OfweekSpider(**kwargs)
 
 
-def test_site_name_without_title_suffix_follows_the_channel(spider):
-    assert spider.site_name(mirror_response(SEED_URL), None) == "OFweek云计算网"
-    assert spider.site_name(HtmlResponse("https://iot.ofweek.com/x", body=b""), None) == "OFweek物联网"
+def test_site_name_without_title_suffix_follows_the_channel():
+    assert OfweekPage(mirror_response(SEED_URL)).channel_site(None) == "OFweek云计算网"
+    assert OfweekPage(HtmlResponse("https://iot.ofweek.com/x", body=b"")).channel_site(None) == "OFweek物联网"
 
 
 def test_bad_newscrawl_now_stops_at_start_in_one_line():

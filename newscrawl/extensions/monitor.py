@@ -305,7 +305,8 @@ class MonitorExtension:
             exitcodes.record(stats, EXIT_UNREACHABLE)
         elif reason == "finished":
             # A cut-short run (shutdown, timeout) saw too little to judge coverage or counts.
-            portal = bool(getattr(spider, "fallback_fields", ()))  # the generic spiders have none
+            # a portal page falls back to the generic page; the generic spiders' pages are the generic page
+            portal = bool(getattr(getattr(spider, "page_class", None), "falls_back", False))
             alarms = check(Measures.from_stats(snapshot), history, self.limits, portal)
         stats.set_value(ALARMS_KEY, alarms)
         # Warnings, not errors: the alarm lines must not count towards log_count/ERROR themselves.

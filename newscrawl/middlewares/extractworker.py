@@ -4,11 +4,12 @@ Reading an article page (parsing it, the portal's selectors, the loader's proces
 is most of a crawl's CPU time: in a 2,000-article crawl the crawl's process was busy 98% of the time, and
 the callbacks took over half of it (bench/bench_crawl.py, docs/BENCHMARKS.md). With
 ``NEWSCRAWL_EXTRACT_PROCESSES`` = N > 0 this downloader middleware hands each article's first page (a 2xx
-text response a portal spider asked for as an article) to one of N worker processes, which run the
-spider's own ``read_first_page`` on a copy of the spider built from the same arguments and settings. The
-answer (the article, or none, and the URL of its page 2) goes to ``response.meta`` for ``parse_article``;
-what the copy counted and logged is counted and logged here. Nothing else changes: the callback, the item
-pipelines and every stat are the same as without workers.
+text response a portal spider asked for as an article) to one of N worker processes, which build the
+spider's page object (``page_class``, newscrawl/pages/) from the bytes, the spider's page settings and the
+canonical URL, and ``read()`` it, as ``read_first_page`` does here. The answer (the article, or none, and
+the URL of its page 2) goes to ``response.meta`` for ``parse_article``; what the page counted and noted is
+counted and logged here (``NewsSpider.relay``). Nothing else changes: the callback, the item pipelines and
+every stat are the same as without workers.
 
 - The workers start once the run has ``NEWSCRAWL_WORKERS_MIN_PAGES`` article pages seen or waiting
   (``workerpool.worth_starting``); until then, and until they are ready (a second or two), pages are read
@@ -22,7 +23,7 @@ pipelines and every stat are the same as without workers.
   and new workers are started, up to three times a crawl.
 - The workers exit with the crawl, SIGKILL included (newscrawl/workerpool.py).
 
-Spiders whose reading needs more than the page and their arguments set ``read_in_worker = False`` (the
+Spiders whose reading needs more than the page and their settings set ``read_in_worker = False`` (the
 generic spiders: a feed entry travels in ``meta``).
 """
 
@@ -36,11 +37,11 @@ from typing import NamedTuple
 
 from scrapy import signals
 from scrapy.http import Request, TextResponse
-from scrapy.settings import BaseSettings
 
 from newscrawl import config
 
 from newscrawl.middlewares import CrawlerMiddleware
+from newscrawl.pages import PageSettings
 from newscrawl.spiders.base import READ_IN_WORKER
 from newscrawl.workerpool import Unavailable, WorkerPool, worth_starting
 
@@ -50,7 +51,7 @@ MAX_RESTARTS = 3
 
 
 class ReadPage(NamedTuple):
-    """``PortalSpider.read_first_page``'s answer for the page at ``url``."""
+    """``Page.read``'s answer for the page at ``url`` (``NewsSpider.read_first_page``)."""
 
     url: str
     result: tuple
@@ -59,78 +60,41 @@ class ReadPage(NamedTuple):
 # ------------------------------------------------------------------ the worker's side
 
 
-class _Stats:
-    """What the spider's copy counts on one page."""
+class PageSpec(NamedTuple):
+    """How a worker builds one page: the spider's page class, its settings, the portal's name, the canonical URL."""
 
-    def __init__(self):
-        self.counts: dict[str, int] = {}
-
-    def inc_value(self, key, count=1, start=0, spider=None):
-        self.counts[key] = self.counts.get(key, start) + count
-
-    def get_value(self, key, default=None, spider=None):
-        return self.counts.get(key, default)
+    page_class: type
+    settings: PageSettings
+    portal: str
+    url: str
 
 
-class _Crawler:
-    """The part of a crawler a spider's reading uses: its settings and stats."""
-
-    def __init__(self, settings, stats):
-        self.settings, self.stats, self.spider = settings, stats, None
+_level = logging.DEBUG
 
 
-class _Recorder(logging.Handler):
-    """The records of one page, sent back to the crawl's log."""
-
-    def __init__(self, level):
-        super().__init__(level)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record):
-        try:
-            self.records.append((record.name, record.levelno, record.getMessage()))
-        except Exception:  # a record whose arguments do not format: the logging module's own policy
-            self.handleError(record)
-
-
-_spider = None
-_recorder: _Recorder | None = None
-
-
-def _setup(spider_class, arguments: dict, settings: dict) -> None:
-    """Once per worker: the spider's copy, and its log recorded instead of printed."""
-    global _spider, _recorder
-    from scrapy.settings import Settings
-
-    settings = Settings(settings)
-    _recorder = _Recorder(settings.get("LOG_LEVEL") or logging.DEBUG)
-    root = logging.getLogger()
-    root.handlers[:] = [_recorder]
-    root.setLevel(_recorder.level)
-    spider = spider_class(**arguments)
-    spider.crawler = _Crawler(settings, _Stats())
-    spider.crawler.spider = spider
-    spider.settings = settings
-    _spider = spider
+def _setup(level: int) -> None:
+    """Once per worker: the crawl's log level (what a page noted below it is not sent back)."""
+    global _level
+    _level = level
 
 
 def _warm() -> None:
     """Import what reading needs (the generic extractor, the loader's processors) before the first page."""
     import newscrawl.extract.page  # noqa: F401
     import newscrawl.loaders  # noqa: F401
+    import newscrawl.pages  # noqa: F401
 
 
-def _read(url: str, response_class, status: int, headers: dict, body: bytes, encoding: str, flags: list):
-    """``(result, counts, log records)`` of ``read_first_page``, or None when it raised."""
-    stats = _spider.crawler.stats
-    stats.counts, _recorder.records = {}, []
+def _read(spec: PageSpec, url: str, response_class, status: int, headers: dict, body: bytes, encoding: str, flags: list):
+    """``(result, counts, notes)`` of ``Page.read`` on the page, or None when it raised."""
     response = response_class(url=url, status=status, headers=headers, body=body, encoding=encoding, flags=flags,
                               request=Request(url, meta={"newscrawl": "article"}))
+    page = spec.page_class(response, spec.settings, spec.portal, spec.url)
     try:
-        result = _spider.read_first_page(response)
+        result = page.read()
     except Exception:  # noqa: BLE001 - the crawl's process reads the page again and fails it its own way
         return None
-    return result, stats.counts, _recorder.records
+    return result, page.counts, [note for note in page.notes if note[1] >= _level]
 
 
 # ------------------------------------------------------------------- the crawl's side
@@ -154,6 +118,7 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         return bool(
             self.size and request.meta.get("newscrawl") == "article" and getattr(spider, "read_in_worker", False)
             and isinstance(response, TextResponse) and 200 <= response.status < 300 and response.body
+            and spider.is_article_url(response.url)
         )
 
     async def process_response(self, request, response, spider=None):
@@ -170,9 +135,10 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
                 return response
         if not pool.ready:  # starting (a second or two): this page is read here, and so is every page of a short crawl
             return response
+        spec = PageSpec(spider.page_class, spider.page_settings, spider.name, spider.canonical_article_url(response.url))
         try:
             answer = await asyncio.wrap_future(pool.submit(
-                _read, response.url, type(response), response.status, dict(response.headers), response.body,
+                _read, spec, response.url, type(response), response.status, dict(response.headers), response.body,
                 response.encoding, list(response.flags),
             ))
         except (BrokenProcessPool, OSError, RuntimeError):  # a worker died; RuntimeError: a pool closed meanwhile
@@ -180,13 +146,9 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
             return response
         if answer is None:  # it raised there: the callback reads the page and fails it its own way
             return response
-        result, counts, records = answer
-        stats = self.crawler.stats
-        stats.inc_value("newscrawl/extract/pages_in_worker")
-        for key, count in counts.items():
-            stats.inc_value(key, count)
-        for name, level, message in records:
-            logging.getLogger(name).log(level, "%s", message)
+        result, counts, notes = answer
+        self.crawler.stats.inc_value("newscrawl/extract/pages_in_worker")
+        spider.relay(counts, notes)
         request.meta[READ_IN_WORKER] = ReadPage(response.url, result)
         return response
 
@@ -198,13 +160,14 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         if not is_asyncio_reactor_installed():
             self.give_up(None, "NEWSCRAWL_EXTRACT_PROCESSES needs the asyncio reactor: pages are read in the crawl's process")
             return None
-        if importlib.util.find_spec(type(spider).__module__) is None:  # `scrapy runspider FILE`
-            self.give_up(None, f"Module {type(spider).__module__} cannot be imported by a worker: pages are read in the crawl's process")
+        module = spider.page_class.__module__
+        if importlib.util.find_spec(module) is None:  # a page class in `scrapy runspider FILE`
+            self.give_up(None, f"Module {module} cannot be imported by a worker: pages are read in the crawl's process")
             return None
-        settings = {k: v.copy_to_dict() if isinstance(v, BaseSettings) else v
-                    for k, v in self.crawler.settings.items() if k.startswith("NEWSCRAWL_") or k == "LOG_LEVEL"}
+        level = self.crawler.settings.get("LOG_LEVEL") or logging.DEBUG
+        level = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
         self.pool = pool = WorkerPool("read worker", self.size, setup=_setup, warm=_warm,
-                                      setup_args=(type(spider), getattr(spider, "arguments_given", {}), settings))
+                                      setup_args=(level if isinstance(level, int) else logging.DEBUG,))
 
         async def start():
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newscrawl.arguments import Argument, urls
-from newscrawl.spiders.base import GenericSpider
+from newscrawl.spiders.generic import GenericSpider
 
 
 class ArticleSpider(GenericSpider):

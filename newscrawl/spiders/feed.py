@@ -10,13 +10,39 @@ import scrapy
 
 from newscrawl import processors as p
 from newscrawl.arguments import Argument, urls
-from newscrawl.spiders.base import GenericSpider
+from newscrawl.pages import GenericPage, field
+from newscrawl.spiders.generic import GenericSpider
+
+
+class FeedPage(GenericPage):
+    """The feed entry's date and categories win over the page's; its title and author stand in for missing ones."""
+
+    @property
+    def entry(self) -> dict:
+        return self.request_meta("feed_entry")
+
+    @field
+    def published_at(self):
+        return self.clean("published_at", self.entry.get("published_at"), self.extracted("published_at") or None)
+
+    @field
+    def categories(self):
+        return self.clean("categories", self.entry.get("categories"), self.extractor.categories or None)
+
+    @field
+    def title(self):
+        return self.clean("title", self.extractor.title or None, self.entry.get("title"))
+
+    @field
+    def author(self):
+        return self.clean("author", self.extractor.author or None, self.entry.get("author"))
 
 
 class FeedSpider(GenericSpider):
     """Feed dates and categories win over the page's; the entry's own content stands in for a page that fails."""
 
     name = "feed"
+    page_class = FeedPage
     url_help = "FEED_URL[,FEED_URL…] (RSS or Atom)"
 
     arguments = (Argument("url", urls, help="the RSS or Atom feeds to read (required)", metavar="URL[,URL…]"),)
@@ -141,22 +167,14 @@ class FeedSpider(GenericSpider):
             self.logger.info("Unparsed feed date %r for %s: the page's date is used", text, raw.get("link"))
         return None
 
-    def populate(self, loader, response):
+    def parse_article(self, response, partial=None, pages=1, page=None):
         entry = response.meta.get("feed_entry")
-        if entry:
-            loader.add_value("published_at", entry["published_at"])
-            loader.add_value("categories", entry["categories"])
-        super().populate(loader, response)
-        if entry:
-            loader.add_value("title", entry["title"])
-            loader.add_value("author", entry["author"])
-
-    def parse_article(self, response, partial=None, pages=1):
-        entry = response.meta.get("feed_entry")
-        if entry and partial is None and not self.looks_like_article(response):
-            yield from self.entry_article(entry, f"no article body on {response.url}")
-            return
-        yield from super().parse_article(response, partial=partial, pages=pages)
+        if entry and partial is None:
+            page = self.page(response)
+            if not (page.text_response and page.is_article):
+                yield from self.entry_article(entry, f"no article body on {response.url}")
+                return
+        yield from super().parse_article(response, partial=partial, pages=pages, page=page)
 
     def on_error(self, failure):
         super().on_error(failure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from newscrawl import processors as p
+from newscrawl.pages.gasgoo import DATE_RE, GasgooPage
 from newscrawl.spiders.base import PortalSpider
 
 BASE = "https://auto.gasgoo.com"
@@ -18,27 +19,13 @@ ARTICLE_RE = re.compile(
 )
 CHANNEL_LIST_RE = re.compile(r"^(?P<stem>.*/C-\d+(?:-\d+)*)(?:/(?P<page>\d+))?/?(?:[?#].*)?$")
 INDEX_LIST_RE = re.compile(r"^(?P<stem>https?://[^/]+/[\w-]+/)(?:index(?:_(?P<page>\d+))?\.shtml)?(?:[?#].*)?$")
-DATE_RE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
-SOURCE_RE = re.compile(r"来源\s*[:：]\s*(?P<name>[^\s|｜丨]+)")
-AUTHOR_RE = re.compile(r"(?:作者|文)\s*[:：|｜丨]\s*(?P<name>[^\s|｜丨]{1,30})")
 
 
 class GasgooSpider(PortalSpider):
     name = "gasgoo"
     allowed_domains = ["gasgoo.com"]
     tz = "Asia/Shanghai"
-    site_names = (r"盖世汽车\S{0,8}", r"Gasgoo\S{0,12}")
-    chrome_images = (
-        r"gasgoo\.com/auto\d{4}/images/",
-        r"/companyLogo/",
-        r"moblogo/news/qrcode/",
-        r"[_/]160_110[_/.]",
-        r"/(?:logo|qrcode|ewm|erweima|icon)[\w-]*\.(?:png|jpe?g|gif|svg)",
-    )
-    drop_from_body = (
-        ".statement", ".copyright", ".ad", ".adv", "[id^=ad_]", "[class*=advert]", ".shareBox", ".share",
-        ".qrcode", ".relatedNews", ".editorInfo", "p:has(img[src*=qrcode])", "table.ad",
-    )
+    page_class = GasgooPage
     custom_settings = {
         # A plain-HTTP fetch with a browser-like User-Agent is what is known to get 200s.
         "USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -108,35 +95,3 @@ class GasgooSpider(PortalSpider):
         if match:
             return f"{match.group('stem')}index_{int(match.group('page') or 1) + 1}.shtml"
         return None
-
-    # ----------------------------------------------------------------- articles
-
-    def body_html(self, response):
-        return self.first_html(response, "#ArticleContent", "div.articletab", "div.contentDetailed")
-
-    def populate(self, loader, response):
-        loader.add_value("title", self.title_candidates(response, ".detailsBox h1", ".newsDetail h1", ".articleTitle h1", "h1"))
-        loader.add_value("site", "盖世汽车")
-        info = " ".join(self.text_of(response, "span.timeSource", ".userInfo", ".articleInfo", ".newsInfo", ".info"))
-        loader.add_value(
-            "published_at",
-            response.css('meta[property="article:published_time"]::attr(content), meta[name="pubdate"]::attr(content)').getall()
-            + DATE_RE.findall(info)
-            + DATE_RE.findall(" ".join(response.xpath("//h1/following::text()[position() < 30]").getall())),
-        )
-        loader.add_value("source", [m.group("name") for m in SOURCE_RE.finditer(info)])
-        loader.add_value("source", self.text_of(response, ".userInfo .source", "span.source"))
-        loader.add_value("author", [m.group("name") for m in AUTHOR_RE.finditer(info)])
-        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        loader.add_value("body_html", self.article_body(response))
-        loader.add_value("tags", response.css(".tags a::text, .keyWords a::text, .articleTag a::text").getall())
-        loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
-        crumbs = [p.clean_text(t) for t in response.css("div.crumb a::text, .breadcrumb a::text").getall()]
-        loader.add_value("categories", [c for c in crumbs if c and c not in ("首页", "盖世汽车", "盖世汽车网")])
-        loader.add_value(
-            "summary",
-            [re.sub(r"^\s*摘要\s*[:：]\s*", "", t) for t in self.text_of(response, ".summary", ".abstract")]
-            + response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
-            + response.css('meta[property="og:description"]::attr(content)').getall(),
-        )
-        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')

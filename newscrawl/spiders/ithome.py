@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from newscrawl import processors as p
+from newscrawl.pages.ithome import IthomePage
 from newscrawl.spiders.base import PortalSpider
 
 LATEST = "https://www.ithome.com/list/"
@@ -27,12 +28,7 @@ class IthomeSpider(PortalSpider):
     name = "ithome"
     allowed_domains = ["ithome.com"]
     tz = "Asia/Shanghai"
-    site_names = (r"IT之家",)
-    chrome_images = (r"img\.ithome\.com/images/", r"ithome\.com/img/", r"/images/(?:logo|icon|share|qrcode|ewm)")
-    drop_from_body = (
-        "div.tougao-user", ".tougao-user", "p.ad-tips", ".ad-tips", "div.ad", "div.ithome-ad", "[id^=ad_]",
-        "div.related_post", "div.shareto", "div.newserror", "div.newsgrade", "div.bdsharebuttonbox",
-    )
+    page_class = IthomePage
 
 
     # ---------------------------------------------------------------- contracts
@@ -127,32 +123,3 @@ class IthomeSpider(PortalSpider):
         # The latest list ends somewhere inside its oldest day: that day's archive holds the rest.
         oldest = min(days) if days else self._now(response).date()
         return f"https://www.ithome.com/list/{oldest.isoformat()}.html"
-
-    # ----------------------------------------------------------------- articles
-
-    def body_html(self, response):
-        return self.first_html(response, "div.post_content#paragraph", "#paragraph", "div.post_content", "div.news-content")
-
-    def populate(self, loader, response):
-        loader.add_value("title", self.title_candidates(response, "#dt div.content h1", "#dt h1", "div.content h1", "h1"))
-        loader.add_value("site", "IT之家")
-        info = " ".join(response.css("#dt div.info, div.info").xpath(".//text()").getall()[:40])
-        loader.add_value(
-            "published_at",
-            self.text_of(response, "#pubtime_baidu", "span.pubtime", "#dt .info time")
-            + response.css('meta[property="article:published_time"]::attr(content)').getall()
-            + LIST_DATE_RE.findall(info)[:1],
-        )
-        loader.add_value("source", self.text_of(response, "#source_baidu a", "#source_baidu"))
-        loader.add_value("author", self.text_of(response, "#author_baidu strong", "#author_baidu"))
-        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        crumbs = [p.clean_text(t) for t in response.css("div.cv a::text").getall()]
-        loader.add_value("categories", [c for c in crumbs if c and c not in ("首页", "IT之家")])
-        tags = response.xpath('//div[contains(@class, "hot_tags")]//a[contains(@href, "/tags/")]//text()').getall()
-        loader.add_value("tags", tags or response.xpath('//meta[@name="keywords"]/@content').getall())
-        loader.add_value(
-            "summary",
-            response.css('meta[name="description"]::attr(content), meta[property="og:description"]::attr(content)').getall(),
-        )
-        loader.add_value("body_html", self.article_body(response))
-        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')

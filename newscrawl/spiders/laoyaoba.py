@@ -11,6 +11,8 @@ from scrapy.http import TextResponse
 
 from newscrawl import processors as p
 from newscrawl.arguments import Argument
+from newscrawl.pages.laoyaoba import DATE_TEXT_RE, LaoyaobaPage
+from newscrawl.pages.select import text_of
 from newscrawl.spiders.base import PortalSpider
 
 BASE = "https://www.laoyaoba.com"
@@ -21,11 +23,6 @@ ARTICLE_RE = re.compile(
     r"^https?://(?:(?:www|m)\.)?laoyaoba\.com(?::\d+)?/n/(?P<id>\d+)/?(?:[?#].*)?$", re.IGNORECASE
 )
 LIST_RE = re.compile(r"/list/(?P<category>\d+)/?(?:[?#].*)?$")
-# Date texts the portal prints: relative, year-less and full; anything else in the info line is not a date.
-DATE_TEXT_RE = re.compile(
-    r"^\s*(?:发布(?:时间|于)?\s*[:：]?\s*)?(?:\d+\s*(?:秒|分钟|小时|天)前|刚刚|(?:今天|昨天|前天)(?:\s*\d{1,2}:\d{2})?|"
-    r"(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s*$"
-)
 COMPACT_TIME_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
 
 
@@ -41,17 +38,7 @@ class LaoyaobaSpider(PortalSpider):
     name = "laoyaoba"
     allowed_domains = ["laoyaoba.com"]
     tz = "Asia/Shanghai"
-    site_names = (r"爱集微(?:APP)?", r"集微网", r"laoyaoba(?:\.com)?", r"集微")
-    chrome_images = (
-        r"laoyaoba\.com/(?:static|assets|public)/(?:images|img)/",
-        r"/(?:logo|qrcode|erweima|ewm|icon|avatar)[\w-]*\.(?:png|jpe?g|gif|svg)",
-        r"/ad(?:s|vert)?/",
-    )
-    drop_from_body = (
-        "p[class]", ".article-ad", ".ad", "[class*=advert]", ".share", ".article-share",
-        ".copyright", ".statement", ".related", ".qrcode",
-    )
-
+    page_class = LaoyaobaPage
     arguments = (
         Argument("categories", lambda name, value: category_list(value), [],
                  "numbers N of https://www.laoyaoba.com/list/N pages to read besides /jwnews (default 117)", "N[,N…]"),
@@ -100,11 +87,11 @@ class LaoyaobaSpider(PortalSpider):
             return
         for node in response.css(".list-content li[data-id], ul#list-list > li[data-id]"):
             href = node.xpath("./a/@href").get() or f"/n/{node.root.get('data-id')}"
-            dates = [t for t in self.text_of(node, ".list-content-intro-left p:last-child", ".time") if DATE_TEXT_RE.match(t)]
+            dates = [t for t in text_of(node, ".list-content-intro-left p:last-child", ".time") if DATE_TEXT_RE.match(t)]
             yield href, dates[0] if dates else None
         for node in response.css("li.card[data-id]"):
             href = node.css("a::attr(href)").get() or f"/n/{node.root.get('data-id')}"
-            yield href, (self.text_of(node, "div.time") or [None])[0]
+            yield href, (text_of(node, "div.time") or [None])[0]
 
     def feed_entries(self, response):
         """``data[]`` of the feed-stream API: news cards, and topic cards whose ``tag_list`` holds news."""
@@ -179,33 +166,3 @@ class LaoyaobaSpider(PortalSpider):
             y, m, d, hh, mm, ss = match.groups()
             return f"{y}-{m}-{d} {hh or '00'}:{mm or '00'}:{ss or '00'}"
         return text
-
-    # ----------------------------------------------------------------- articles
-
-    def body_html(self, response):
-        return self.first_html(response, "div.article article", "article", "div.article-content")
-
-    def populate(self, loader, response):
-        loader.add_value("title", self.title_candidates(response, "div.article h1", ".article-title h1", "h1"))
-        loader.add_value("site", response.css('meta[property="og:site_name"]::attr(content)').getall() + ["集微网"])
-        info = response.css(".content-center-text-info-left p, .content-center-text-info-left span")
-        texts = [p.join_inline(node.xpath(".//text()").getall()) or "" for node in info]
-        loader.add_value(
-            "published_at",
-            [t for t in texts if DATE_TEXT_RE.match(t)]
-            + response.css('meta[property="article:published_time"]::attr(content)').getall(),
-        )
-        loader.add_value("source", [t for t in texts if re.match(r"^\s*(?:来源|出处)\s*[:：]", t)])
-        loader.add_value("author", [t for t in texts if re.match(r"^\s*(?:作者|文)\s*[:：|｜丨]", t)])
-        loader.add_value("author", response.css('meta[name="author"]::attr(content)').getall())
-        loader.add_value("body_html", self.article_body(response))
-        loader.add_value("tags", response.css(".article-tags a::text, div.tags a::text, .tag-list a::text").getall())
-        loader.add_value("tags", response.xpath('//meta[translate(@name, "KEYWORDS", "keywords")="keywords"]/@content').getall())
-        crumbs = [p.clean_text(t) for t in response.css(".crumbs a::text, .breadcrumb a::text").getall()]
-        loader.add_value("categories", [c for c in crumbs if c and c != "首页"])
-        loader.add_value(
-            "summary",
-            response.xpath('//meta[translate(@name, "DESCRIPTION", "description")="description"]/@content').getall()
-            + response.css('meta[property="og:description"]::attr(content)').getall(),
-        )
-        loader.add_css("headimg", 'meta[property="og:image"]::attr(content)')

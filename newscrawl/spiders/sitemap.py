@@ -12,13 +12,34 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl import processors as p
 from newscrawl.arguments import Argument, regex, urls
-from newscrawl.spiders.base import GenericSpider
+from newscrawl.pages import GenericPage, field
+from newscrawl.spiders.generic import GenericSpider
 
 _CLOSED_ROOT = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>\s*$")
 _ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:url|sitemap)\s*>")
 _ROOT_OPEN = re.compile(rb"<((?:[\w.-]+:)?(?:urlset|sitemapindex))[\s>]")
 _PARSER = dict(recover=True, remove_comments=True, resolve_entities=False, no_network=True, huge_tree=False)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
+
+
+class SitemapPage(GenericPage):
+    """A news sitemap's own title, date and keywords stand in for what the page lacks."""
+
+    @property
+    def entry(self) -> dict:
+        return self.request_meta("sitemap_entry")
+
+    @field
+    def title(self):
+        return self.clean("title", self.extractor.title or None, self.entry.get("title"))
+
+    @field
+    def published_at(self):
+        return self.clean("published_at", self.extracted("published_at") or None, self.entry.get("publication_date"))
+
+    @field
+    def tags(self):
+        return self.clean("tags", self.extractor.tags or None, self.entry.get("keywords"))
 
 
 class SitemapSpider(GenericSpider):
@@ -32,6 +53,7 @@ class SitemapSpider(GenericSpider):
     """
 
     name = "sitemap"
+    page_class = SitemapPage
     url_help = "SITEMAP_OR_ROBOTS_TXT_URL"
 
     arguments = (
@@ -171,15 +193,6 @@ class SitemapSpider(GenericSpider):
                 self.logger.warning("Cannot gunzip sitemap %s: %s", response.url, exc)
                 return None
         return response.body
-
-    def populate(self, loader, response):
-        super().populate(loader, response)
-        entry = response.meta.get("sitemap_entry") or {}
-        # A news sitemap's own title/date/keywords stand in for what the page lacks.
-        loader.add_value("title", entry.get("title"))
-        loader.add_value("published_at", entry.get("publication_date"))
-        loader.add_value("tags", entry.get("keywords"))
-
 
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
