@@ -119,7 +119,7 @@ FEED_EXPORTERS = {
 }
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 COMMANDS_MODULE = "newscrawl.commands"
-# `scrapy check`: the spiders' contracts (docstrings of parse_article/parse_list) against samples/mirror.
+# `scrapy check`: the portal spiders' contracts (newscrawl/contracts.py, from each spider's contract_urls) against samples/mirror.
 SPIDER_CONTRACTS = {"scrapy.contracts.default.ScrapesContract": None, "newscrawl.contracts.ScrapesContract": 6}
 
 # Operations (docs/OPERATIONS.md): the run monitor and progress lines. Monitor before the run recorder,

@@ -39,7 +39,6 @@ from scrapy import signals
 from scrapy.http import Request, TextResponse
 
 from newscrawl import config
-
 from newscrawl.middlewares import CrawlerMiddleware
 from newscrawl.pages import PageSettings
 from newscrawl.spiders.base import READ_IN_WORKER

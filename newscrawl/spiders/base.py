@@ -10,6 +10,7 @@ import scrapy
 from scrapy.http import Response
 
 from newscrawl import arguments as A
+from newscrawl import contracts
 from newscrawl import processors as p
 from newscrawl.arguments import Argument, SpiderArgumentError  # noqa: F401 - spiders and tests import it here
 from newscrawl.items import Article
@@ -195,13 +196,14 @@ class PortalSpider(NewsSpider):
     - ``list_entries(response)``: ``(url, date_text_or_None)`` for each article on a list page;
     - ``next_list_url(response, page)``: the URL of list page ``page + 1`` or None;
     - or ``next_list_request(response, page)`` when the next page is not a plain GET (e.g. a POST API);
-    - ``contracts``: the URLs `scrapy check` tries (newscrawl/contracts.py).
+    - ``contract_urls``: a sample article and list page `scrapy check` tries (newscrawl/contracts.py).
 
     Spider arguments are declared in ``arguments`` (newscrawl/arguments.py); `scrapy args NAME` lists them.
     docs/CONTRIBUTING.md walks through adding a portal.
     """
 
     default_max_pages = 5
+    contract_urls: dict[str, str] = {}  # "article"/"list": a sample page each (newscrawl/contracts.py)
 
     arguments = (
         Argument("start_urls", A.urls, help="list or article URLs to start from instead of the portal's listings",
@@ -209,6 +211,11 @@ class PortalSpider(NewsSpider):
         Argument("max_pages", A.count, help="list pages read per listing", metavar="N"),
         SINCE, FULL, REFRESH,
     )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "contract_urls" in vars(cls):
+            contracts.install(cls)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

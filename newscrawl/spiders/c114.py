@@ -21,28 +21,10 @@ class C114Spider(PortalSpider):
     allowed_domains = ["c114.com.cn"]
     tz = "Asia/Shanghai"
     page_class = C114Page
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """C114 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check c114`).
-
-        @url https://www.c114.com.cn/news/118/a1302468.html
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source categories body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """C114 list page -> article requests.
-
-        @url https://www.c114.com.cn/news/roll.asp
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://www.c114.com.cn/news/118/a1302468.html",
+        "list": "https://www.c114.com.cn/news/roll.asp",
+    }
 
     # --------------------------------------------------------------------- URLs
 

@@ -31,32 +31,14 @@ class ElecfansSpider(PortalSpider):
     allowed_domains = ["elecfans.com"]
     tz = "Asia/Shanghai"
     page_class = ElecfansPage
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://www.elecfans.com/d/6801234.html",
+        "list": "https://www.elecfans.com/article/90/",
+    }
     arguments = (
         Argument("atypes", lambda name, value: atype_list(value), ["90"],
                  "list numbers N of https://www.elecfans.com/article/N/ to read", "N[,N…]"),
     )
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """电子发烧友 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check elecfans`).
-
-        @url https://www.elecfans.com/d/6801234.html
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source categories tags body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """电子发烧友 list page -> article requests.
-
-        @url https://www.elecfans.com/article/90/
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 

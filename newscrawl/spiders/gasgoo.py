@@ -26,33 +26,15 @@ class GasgooSpider(PortalSpider):
     allowed_domains = ["gasgoo.com"]
     tz = "Asia/Shanghai"
     page_class = GasgooPage
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://auto.gasgoo.com/news/202610/21I70460123C601.shtml",
+        "list": "https://auto.gasgoo.com/auto-news/C-601",
+    }
     custom_settings = {
         # A plain-HTTP fetch with a browser-like User-Agent is what is known to get 200s.
         "USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/126.0 Safari/537.36 newscrawl/0.1",
     }
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """盖世汽车 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check gasgoo`).
-
-        @url https://auto.gasgoo.com/news/202610/21I70460123C601.shtml
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source categories tags body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """盖世汽车 list page -> article requests.
-
-        @url https://auto.gasgoo.com/auto-news/C-601
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 

@@ -29,28 +29,10 @@ class IthomeSpider(PortalSpider):
     allowed_domains = ["ithome.com"]
     tz = "Asia/Shanghai"
     page_class = IthomePage
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """IT之家 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check ithome`).
-
-        @url https://www.ithome.com/0/871/234.htm
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source categories tags body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """IT之家 list page -> article requests.
-
-        @url https://www.ithome.com/list/
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://www.ithome.com/0/871/234.htm",
+        "list": "https://www.ithome.com/list/",
+    }
 
     # --------------------------------------------------------------------- URLs
 

@@ -39,32 +39,14 @@ class LaoyaobaSpider(PortalSpider):
     allowed_domains = ["laoyaoba.com"]
     tz = "Asia/Shanghai"
     page_class = LaoyaobaPage
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://www.laoyaoba.com/n/1002468",
+        "list": "https://www.laoyaoba.com/list/117",
+    }
     arguments = (
         Argument("categories", lambda name, value: category_list(value), [],
                  "numbers N of https://www.laoyaoba.com/list/N pages to read besides /jwnews (default 117)", "N[,N…]"),
     )
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """爱集微 article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check laoyaoba`).
-
-        @url https://www.laoyaoba.com/n/1002468
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source categories tags body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """爱集微 list page -> article requests.
-
-        @url https://www.laoyaoba.com/list/117
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 

@@ -36,33 +36,15 @@ class OfweekSpider(PortalSpider):
     custom_settings = {"CONCURRENT_REQUESTS_PER_DOMAIN": 8}
     tz = "Asia/Shanghai"
     page_class = OfweekPage
+    contract_urls = {  # the pages `scrapy check` reads (samples/mirror)
+        "article": "https://ai.ofweek.com/2026-02/ART-201700-8420-30701342.html",
+        "list": "https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html",
+    }
 
     arguments = (
         Argument("channels", lambda name, value: channel_list(value), ["www"],
                  f"www (portal-wide news), all, or any of {','.join(CHANNELS)}", "A,B"),
     )
-
-
-    # ---------------------------------------------------------------- contracts
-
-    def parse_article(self, response, **kwargs):
-        """OFweek article page -> one Article (`NEWSCRAWL_MIRROR=samples/mirror scrapy check ofweek`).
-
-        @url https://ai.ofweek.com/2026-02/ART-201700-8420-30701342.html
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url portal site title published_at author source tags body_html body_text
-        """
-        return super().parse_article(response, **kwargs)
-
-    def parse_list(self, response, page=1):
-        """OFweek list page -> article requests.
-
-        @url https://www.ofweek.com/CATList-8100-CHANGYIEXINWE.html
-        @returns items 0 0
-        @returns requests 3
-        """
-        return super().parse_list(response, page)
 
     # --------------------------------------------------------------------- URLs
 
