@@ -15,7 +15,7 @@ class extracted(field):
     costs the field, never the article (``newscrawl/fallback/failed``)."""
 
     def __init__(self, name: str, doc: str = ""):
-        super().__init__(lambda page: page.clean(name, page.extracted(name) or None))
+        super().__init__(lambda page: page.clean(name, page.extractor_value(name) or None))
         self.__doc__ = doc
 
     def compute(self, page):
@@ -53,7 +53,7 @@ class GenericPage(Page):
         """The generic extractor on this page: each of its parts computed on first use (trafilatura only for the body)."""
         return PageExtractor.from_response(self.response)
 
-    def extracted(self, name: str):
+    def extractor_value(self, name: str):
         """The generic extractor's raw value of field ``name``; a date found notes which kind of place it came from."""
         value = self.extractor.value(name)
         if name == "published_at" and value:

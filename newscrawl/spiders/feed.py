@@ -23,7 +23,7 @@ class FeedPage(GenericPage):
 
     @field
     def published_at(self):
-        return self.clean("published_at", self.entry.get("published_at"), self.extracted("published_at") or None)
+        return self.clean("published_at", self.entry.get("published_at"), self.extractor_value("published_at") or None)
 
     @field
     def categories(self):

@@ -35,7 +35,7 @@ class SitemapPage(GenericPage):
 
     @field
     def published_at(self):
-        return self.clean("published_at", self.extracted("published_at") or None, self.entry.get("publication_date"))
+        return self.clean("published_at", self.extractor_value("published_at") or None, self.entry.get("publication_date"))
 
     @field
     def tags(self):
