@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 
 from exportstore import BARE, COPY, EARLY, GENERIC
 from newscrawl.export import arrow, parquet
-from newscrawl.export.columns import ARTICLE_COLUMNS, ARTICLE_NAMES, VERSION_COLUMNS, schema_files
+from newscrawl.export.columns import ARTICLE_COLUMNS, ARTICLE_NAMES, VERSION_COLUMNS, markdown_table, schema_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "docs" / "article.schema.json").read_text("utf-8"))
@@ -145,3 +145,26 @@ def test_duckdb_file_reads_back_as_the_jsonl_records_with_views(store, run, tmp_
 def test_the_published_schemas_are_generated_from_the_column_definition():
     for name, text in schema_files().items():
         assert (ROOT / "docs" / name).read_text("utf-8") == text, f"docs/{name}: run python -m newscrawl.export.columns"
+    assert markdown_table() in (ROOT / "docs" / "ANALYTICS.md").read_text("utf-8")
+
+
+def test_changed_since_versions_and_no_bodies(store, run, tmp_path):
+    def urls(*options):
+        return sorted(r["url"] for r in jsonl_records(run, store, tmp_path, *options))
+
+    # EARLY was edited on the 3rd, COPY stored on the 2nd; the others on the 1st (tests/exportstore.py)
+    assert urls("--changed-since", "2026-03-02T12:00:00+08:00") == [EARLY]
+    assert urls("--changed-since", "2026-03-01T23:00:00") == sorted([EARLY, COPY])  # no offset: UTC
+    assert len(urls("--changed-since", "2026-03-01T00:00:00Z")) == 4
+    versions = jsonl_records(run, store, tmp_path, "--versions")
+    assert [(v["article_url"], v["version"], v["portal"]) for v in versions] == [(EARLY, 1, "ofweek")]
+    assert list(versions[0]) == [c.name for c in VERSION_COLUMNS]
+    target = tmp_path / "slim.csv"
+    exported(run, store, "csv", target, "--no-bodies")
+    with open(target, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == [n for n in ARTICLE_NAMES if n not in ("body_html", "body_text")]
+    status, _, err = run("export", "parquet", str(tmp_path / "p"), "--versions", url=store)
+    assert status == 2 and "--versions and --no-bodies apply to jsonl and csv" in err
+    status, _, err = run("export", "jsonl", "-", "--changed-since", "yesterday", url=store)
+    assert status == 2 and err.startswith("scrapy export: --changed-since: 'yesterday' is not an ISO 8601 time")
