@@ -130,6 +130,7 @@ EXTENSIONS = {
     "newscrawl.extensions.runs.CrawlRunRecorder": 900,
     "newscrawl.extensions.jobdir.JobdirGuard": 10,
     "newscrawl.extensions.metrics.MetricsWriter": 950,
+    "newscrawl.extensions.loglevel.LogLevelGate": 0,
 }
 # Prometheus text file of every run (node_exporter's textfile collector, e.g. /var/lib/node_exporter/newscrawl.prom);
 # empty = off. docs/OPERATIONS.md, "Metrics".
