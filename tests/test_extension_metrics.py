@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from newscrawl.extensions import metrics
@@ -142,3 +144,18 @@ def test_an_unwritable_metrics_path_stops_the_crawl_at_start(tmp_path, where, sa
     assert f"scrapy crawl ofweek: NEWSCRAWL_METRICS_PATH {target}: cannot write there: " in result.stderr
     assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_the_documented_alert_rules_use_only_metrics_the_file_has(tmp_path):
+    text = (ROOT / "docs" / "OPERATIONS.md").read_text("utf-8")
+    [block] = re.findall(r"```yaml\n(groups:.*?)```", text, re.S)
+    rules = yaml.safe_load(block)["groups"][0]["rules"]
+    exposed = set(metrics.GAUGES) | {f"{name}_total" for name in metrics.COUNTERS}
+    used = {name for rule in rules for name in re.findall(r"\bnewscrawl_\w+", rule["expr"])}
+    assert len(rules) >= 3 and used and used <= exposed
+    labels = {label for rule in rules for label in re.findall(r"(\w+)\s*(?:!=|=~|=)\s*\"", rule["expr"])}
+    assert labels <= {"portal", "field", "outcome"}
+    if shutil.which("promtool"):  # Debian's prometheus package; not installed by CI
+        (tmp_path / "rules.yml").write_text(block)
+        checked = subprocess.run(["promtool", "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
