@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -208,30 +210,69 @@ def processor_checks(now: datetime):
 # ------------------------------------------------------------------ real-looking article pages, mutated
 
 def fixture_pages() -> list[tuple[str, str, bytes]]:
-    """(spider name, URL, bytes) of every article fixture of every portal spider and the generic one."""
-    import json
-    from pathlib import Path
+    """(spider name, URL, bytes) of every saved article page of every portal spider, and the generic spider's.
 
-    fixtures = Path(__file__).parent / "fixtures"
-    root = Path(__file__).resolve().parents[1]
+    Found, not listed: each portal spider takes the pages its own ``is_article_url`` accepts among every saved
+    page with a known URL (``saved_pages``), so a new portal's fixtures are fuzzed without touching this file.
+    """
+    from newscrawl.commands.crawlall import portal_spiders
+
+    loader = _loader()
+    saved = saved_pages()
     pages = []
-    for portal in ("gasgoo", "laoyaoba"):
-        expected = json.loads((fixtures / portal / "EXPECTED.json").read_text("utf-8"))["articles"]
-        for article in expected.values():
-            pages.append((portal, article["_fetched_as"], (fixtures / portal / article["_fixture"]).read_bytes()))
-    mirrors = {
-        "c114": fixtures / "c114" / "mirror", "ithome": fixtures / "ithome" / "mirror",
-        "elecfans": fixtures / "elecfans" / "mirror", "ofweek": root / "samples" / "mirror",
-        "article": fixtures / "generic",
-    }
-    article_paths = {"c114": "/news/", "ithome": "/0/", "elecfans": "/d/|/article/90/155/", "ofweek": "/ART-",
-                     "article": "/news/"}
-    for portal, mirror in mirrors.items():
-        for path in sorted(mirror.rglob("*.htm*")):
-            url = "https://" + path.relative_to(mirror).as_posix()
-            if re.search(article_paths[portal], url) and not url.endswith("index.html"):
-                pages.append((portal, url, path.read_bytes()))
+    for name in portal_spiders(loader):
+        spider = loader.load(name)()
+        pages += [(name, url, path.read_bytes()) for url, path in saved if spider.is_article_url(url)]
+    generic = FIXTURES / "generic"  # pages of sites no portal spider knows, read by the generic extractor
+    pages += [("article", url, path.read_bytes()) for url, path in _wget_tree(generic) if "/news/" in url]
     return pages
+
+
+def list_pages() -> dict[str, tuple[str, Path]]:
+    """Each portal spider's sample list page (its ``contract_urls["list"]``) and the file the sample mirror serves."""
+    from newscrawl.commands.crawlall import portal_spiders
+    from newscrawl.mirror import MirrorDownloaderMiddleware
+
+    loader, mirror, found = _loader(), MirrorDownloaderMiddleware(ROOT / "samples" / "mirror"), {}
+    for name in portal_spiders(loader):
+        url = loader.load(name).contract_urls.get("list")
+        files = [c for c in mirror.candidates(url) if c.is_file()] if url else []
+        if files:
+            found[name] = (url, files[0])
+    return found
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def saved_pages() -> list[tuple[str, Path]]:
+    """(URL, file) of every saved page whose URL is known: the sample mirror and every ``mirror/`` tree under
+    tests/fixtures (``wget -m`` layout), page fixture cases (``<case>/url.txt`` beside ``input.html``), and pages
+    an ``EXPECTED.json`` names (``_fetched_as``/``_fixture``)."""
+    found = list(_wget_tree(ROOT / "samples" / "mirror"))
+    for tree in sorted(FIXTURES.glob("*/mirror")):
+        found += _wget_tree(tree)
+    for url_file in sorted(FIXTURES.glob("**/url.txt")):
+        if (url_file.parent / "input.html").is_file():
+            found.append((url_file.read_text("utf-8").strip(), url_file.parent / "input.html"))
+    for expected in sorted(FIXTURES.glob("*/EXPECTED.json")):
+        for article in json.loads(expected.read_text("utf-8")).get("articles", {}).values():
+            if "_fetched_as" in article and "_fixture" in article:
+                found.append((article["_fetched_as"], expected.parent / article["_fixture"]))
+    return list(dict(found).items())  # one file per URL (the last layout named wins)
+
+
+def _wget_tree(tree: Path) -> list[tuple[str, Path]]:
+    return [("https://" + path.relative_to(tree).as_posix(), path) for path in sorted(tree.rglob("*.htm*"))
+            if not path.name.startswith("index.htm")]
+
+
+def _loader():
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    return SpiderLoader.from_settings(get_project_settings())
 
 
 _JUNK = [b"\x00", b"\x0b", b"&#11;", b"&#x0;", b"\xff\xfe", b"\xed\xa0\x80", b"</div></div>", b"<div>" * 3000,
