@@ -179,3 +179,14 @@ def test_an_ad_class_on_the_page_wrapper_does_not_remove_the_article():
         f"<p>{sentence(i)}</p>" for i in range(5)) + "</main></div>"
     text = extract_article(page(body=body), "https://news.example/a/1").body_text
     assert "Paragraph 4 of" in text
+
+
+def test_a_page_wrapped_whole_in_a_form_keeps_its_text_and_an_editor_line_closes_it():
+    """ASP.NET-style pages put everything in one <form>; the 责任编辑 line ends a Chinese portal's text."""
+    text = "".join(f"<p>第{i}段：监察法是为了深化国家监察体制改革，加强对所有行使公权力的公职人员的监督。</p>" for i in range(8))
+    tail = "<p>责任编辑：</p><blockquote><p>另一篇文章的标题</p><p>另一篇文章的摘要，写了很多别的事情，和本文无关。</p></blockquote><p>,南方都市报</p>"
+    html = page(body=f"<form><table><tr><td><h1>中华人民共和国监察法</h1><div>{text}{tail}</div></td></tr></table></form>",
+                title="中华人民共和国监察法")
+    body = extract_article(html, "https://gov.example/a/1").body_text
+    assert "第0段" in body and "第7段" in body
+    assert "另一篇文章" not in body and "南方都市报" not in body

@@ -147,6 +147,8 @@ def densest_block(tree, headline_line: int | None = None):
         return None
     work = copy.deepcopy(body)
     for node in list(work.iter(*_DROP_TAGS)):
+        if node.tag == "form" and len(node.xpath("(.//p)[position() <= 3]")) == 3 and not node.xpath(".//input"):
+            continue  # a page wrapped whole, article included, in one <form> of paragraphs and no fields
         _drop(node)
     for node in list(work.iter(*_CHROME_TAGS)):
         if node.getparent() is not None and is_unlikely(node):
@@ -255,10 +257,12 @@ def trim(body, title: str | None = None, headlines=()) -> list[str]:
                 _drop(teaser, keep_tail=False)
     if cut is None:
         for index, block in enumerate(blocks):
-            if index < len(blocks) * 3 // 4:
+            if index < len(blocks) // 2:
                 continue
             lines = _lines(block)
-            hit = next((i for i, line in enumerate(lines) if len(line) <= 40 and _CUT_AFTER.match(line)), None)
+            # in the last quarter any closing line cuts; from half-way down only the editor's credit does
+            hit = next((i for i, line in enumerate(lines) if len(line) <= 40 and _CUT_AFTER.match(line)
+                        and (index >= len(blocks) * 3 // 4 or "编辑" in line)), None)
             if hit is not None and all(is_tail_line(line) for line in lines[:hit]):
                 cut = index
                 break

@@ -29,7 +29,8 @@ _RELATED_HEAD = re.compile(
     r"|往期(?:回顾|精选|推荐)|精彩推荐|热点推荐|大家都在看|为您推荐|小编最近文章|最新文章)\s*[:：>》]?$"
 )
 # Under the text: from a QR-code, follow-the-account or statement line on, nothing is the article any more.
-_CUT_AFTER = re.compile(r"^.{0,12}(?:扫描|扫码|长按).{0,12}二维码.*|^.{0,6}(?:特别|免责|版权)声明\s*[:：]?$|^点击进入专题\s*[:：]?$")
+_CUT_AFTER = re.compile(r"^.{0,12}(?:扫描|扫码|长按).{0,12}二维码.*|^.{0,6}(?:特别|免责|版权)声明\s*[:：]?$|^点击进入专题\s*[:：]?$"
+                        r"|^[\[【（(]?\s*责任编辑\s*[:：].{0,20}$")  # the editor's credit closes a Chinese portal's text
 
 # Open web: the head of a list of other articles under the text, in many languages ("Related", "Lesen Sie
 # auch", "À lire aussi", "Läs också", "関連記事", "이 기사와 관련된 기사", "Baca juga", "Xem thêm" ...).
