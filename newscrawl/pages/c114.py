@@ -7,6 +7,7 @@ import re
 from newscrawl import processors as p
 from newscrawl.pages.base import field
 from newscrawl.pages.portal import PortalPage
+from newscrawl.pages.select import with_orphans
 
 ARTICLE_RE = re.compile(
     r"^https?://(?:www\.)?c114\.com\.cn(?::\d+)?/(?P<path>(?:[a-z0-9_-]+/)+)a(?P<id>\d{4,})(?:_(?P<page>\d+))?\.html?"
@@ -32,11 +33,12 @@ class C114Page(PortalPage):
     @field
     def body_fragment(self):
         # "text" is a common class name: of several div.text blocks the article is the longest one.
-        blocks = [(len(node.xpath("normalize-space(string())").get() or ""), index, node.get())
+        # A stray closing tag inside it pushes the paragraphs after it out: they are kept as its orphans.
+        blocks = [(len(node.xpath("normalize-space(string())").get() or ""), index, node)
                   for index, node in enumerate(self.response.css("div.text"))]
         longest = max(blocks, key=lambda b: (b[0], -b[1]), default=None)
-        if longest and (longest[0] or "<img" in longest[2]):
-            return longest[2]
+        if longest and (longest[0] or longest[2].css("img")):
+            return with_orphans(longest[2], self.response, self.drop_from_body)
         return self.first_html(*self.body_selectors)
 
     @field

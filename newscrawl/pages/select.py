@@ -178,6 +178,13 @@ def first_html(response, selectors, drop: tuple[str, ...] = ()) -> str | None:
     return None
 
 
+def with_orphans(node, response, drop: tuple[str, ...] = ()) -> str:
+    """Outer HTML of a body element a page chose itself, with its orphans (as ``first_html``)."""
+    element = getattr(node, "root", node)
+    return etree.tostring(element, method="html", encoding="unicode", with_tail=False) + "".join(
+        _orphans(element, response, drop))
+
+
 def text_of(source, *selectors: str) -> list[str]:
     """All descendant text of each selector's first match, joined inline; selectors in priority order."""
     found = []
