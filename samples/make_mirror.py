@@ -1,4 +1,7 @@
-"""Write the sample mirror's pages for the portals other than OFweek: each default listing and one new article."""
+"""Write the sample mirror's pages for the portals other than OFweek: each default listing and one new article.
+
+A portal added since takes its pages from its page fixtures (``from_fixtures``): nothing to add here.
+"""
 
 from __future__ import annotations
 
@@ -153,6 +156,48 @@ def laoyaoba() -> None:
     write("https://www.laoyaoba.com/jwnews", jwnews)
 
 
+def from_fixtures() -> list[str]:
+    """Every page a portal spider's contracts and scheduled runs read that the mirror lacks, from the fixture cases
+    (tests/fixtures/pages/<PageClass>/<case>/, tests/fixtures/lists/<spider>/<case>/: input.html at url.txt), and
+    the article cases a written list case links to (its output.json ``articles``). Returns the URLs written."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.commands.crawlall import portal_spiders
+    from newscrawl.mirror import MirrorDownloaderMiddleware
+
+    served = MirrorDownloaderMiddleware(MIRROR)
+    cases = {}
+    for url_file in sorted(FIXTURES.glob("*/*/*/url.txt")):
+        if (url_file.parent / "input.html").is_file():
+            cases.setdefault(url_file.read_text("utf-8").strip(), url_file.parent)
+    loader = SpiderLoader.from_settings(get_project_settings())
+    wanted = []
+    for name in portal_spiders(loader):
+        spidercls = loader.load(name)
+        wanted += [*spidercls.contract_urls.values(), *spidercls().default_listings()]
+    written = []
+    while wanted:
+        url = wanted.pop(0)
+        if url in written or url not in cases or any(c.is_file() for c in served.candidates(url)):
+            continue
+        rest = url.split("://", 1)[1]
+        path = MIRROR / (rest + "index.html" if rest.endswith("/") else rest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((cases[url] / "input.html").read_bytes())  # the bytes as the portal sends them
+        written.append(url)
+        output = cases[url] / "output.json"
+        if output.is_file():
+            wanted += json.loads(output.read_text("utf-8")).get("articles", [])
+    return written
+
+
 if __name__ == "__main__":
     for portal in (c114, elecfans, ithome, gasgoo, laoyaoba):
         portal()
+    for url in from_fixtures():
+        print(f"from fixtures: {url}")
