@@ -111,6 +111,8 @@ def test_report_opens_in_chromium_with_every_chart_drawn_and_nothing_fetched(rep
         chromium.open(page.as_uri(), javascript=True, width=390, height=800)  # a phone
         width, inner = chromium.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width <= inner
+        table = chromium.evaluate("var t=document.getElementById('last-runs'); [t.scrollWidth, t.parentNode.clientWidth]")
+        assert table[0] <= table[1]  # the last runs read without scrolling sideways
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +258,7 @@ def test_on_postgresql_with_the_database_named_and_its_password_masked(make_post
 
 @pytest.mark.parametrize("args, says", [
     (["--days", "0"], "--days must be a whole number from 1 to 3660, got '0'"),
+    (["--portal", "ofwek"], "--portal: no portal named ofwek (known: "),
     (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a time zone"),
 ])
 def test_a_bad_option_is_one_line_and_exit_2(report_store, tmp_path, args, says):

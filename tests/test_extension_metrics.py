@@ -107,8 +107,11 @@ def test_a_reader_never_sees_half_a_file(tmp_path):
     seen, done = [], threading.Event()
 
     def read():
-        while not done.is_set():
+        while True:  # at least one read after the writes began, and one after they ended
+            finished = done.is_set()
             seen.append(len(parse(path)["newscrawl_last_run_exit_code"]))
+            if finished:
+                return
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -118,7 +121,7 @@ def test_a_reader_never_sees_half_a_file(tmp_path):
     finally:
         done.set()
         reader.join()
-    assert seen and seen == sorted(seen)  # every read parsed whole, and none went back
+    assert seen == sorted(seen) and seen[-1] == 60  # every read parsed whole, none went back, the last saw all
     assert len(parse(path)["newscrawl_last_run_exit_code"]) == 60
 
 

@@ -13,7 +13,7 @@ from scrapy.commands import ScrapyCommand
 from newscrawl import config, db, outputs
 from newscrawl.exitcodes import EXIT_OUTPUT_FAILED
 from newscrawl.extensions.monitor import Thresholds
-from newscrawl.reader import CommandError, open_database, parse_days, parse_portals
+from newscrawl.reader import CommandError, check_portals, open_database, parse_days, parse_portals, spider_names
 
 
 def parse_zone(value: str | None):
@@ -32,6 +32,7 @@ def make_report(settings, path: Path, days: int = 30, portals=(), tz=None) -> di
 
     engine = open_database(settings)
     try:
+        check_portals(engine, list(portals), spider_names(settings))
         html = report.build(engine, days, portals, tz, Thresholds.from_settings(settings), datetime.now(timezone.utc))
     except sa.exc.DBAPIError as exc:
         raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None

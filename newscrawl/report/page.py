@@ -28,7 +28,10 @@ svg .series{fill:none;stroke-width:1.6}svg .threshold{stroke-dasharray:5 4;strok
 .legend{font-size:12px;color:#444}.key{margin-right:10px;white-space:nowrap}
 .key i{display:inline-block;width:10px;height:10px;margin-right:3px;vertical-align:-1px}
 .empty{color:#777;font-style:italic}
-@media (max-width:600px){body{font-size:13px;padding:6px}.grid{grid-template-columns:1fr}td,th{padding:3px}}
+@media (max-width:600px){body{font-size:13px;padding:6px}.grid{grid-template-columns:1fr}td,th{padding:3px}
+#last-runs thead{display:none}#last-runs tr{display:block;padding:4px 0;border-bottom:1px solid #ddd}
+#last-runs td{display:inline-block;border:none;padding:1px 4px}#last-runs td.what,#last-runs td.advice{display:block}
+#last-runs td.n::before{content:attr(data-label);color:#666}}
 @media print{nav{display:none}body{max-width:none}section.portal,figure,table{break-inside:avoid}
 tr.bad td{background:none}a{color:inherit;text-decoration:none}}
 """
@@ -75,8 +78,9 @@ def attention_table(report: Report, tz) -> str:
             f'<tr class="{"bad" if bad else "ok"}" data-portal="{escape(run.spider)}">'
             f'<td><a href="#portal-{escape(run.spider)}">{escape(run.spider)}</a></td><td>{badge(run.outcome)}</td>'
             f'<td>{run.started_at.astimezone(tz):%Y-%m-%d %H:%M} ({_ago(run.finished_at or run.started_at, report.generated_at)})</td>'
-            f'<td class="n">{run.items_stored}</td><td class="n">{run.exit_code if run.exit_code is not None else "-"}</td>'
-            f'<td>{f"<ul class=why>{why}</ul>" if why else ""}</td>'
+            f'<td class="n" data-label="stored ">{run.items_stored}</td>'
+            f'<td class="n" data-label="exit ">{run.exit_code if run.exit_code is not None else "-"}</td>'
+            f'<td class="what">{f"<ul class=why>{why}</ul>" if why else ""}</td>'
             f'<td class="advice">{escape(run.advice) if bad else ""}</td></tr>'
         )
     if not rows:
