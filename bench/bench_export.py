@@ -162,6 +162,8 @@ def run_size(count: int, rounds: int, kinds: list[str], workdir: Path) -> dict:
                 command = ([sys.executable, "-m", "scrapy", "export", kind, str(out)] if who == "ours" else
                            [sys.executable, __file__, "--baseline", kind, "--database", str(database), "--out", str(out)])
                 results[kind][who].append(measure(command, env))
+                seconds, rss = results[kind][who][-1]
+                print(f"  {count} {kind} {who}: {seconds:.1f} s, {rss:.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
                 shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
         print(f"  round {round_number + 1}/{rounds} done ({os.getloadavg()[0]:.1f} load)", flush=True)
     database.unlink()

@@ -13,7 +13,7 @@ from scrapy.commands import ScrapyCommand
 from newscrawl import config, db, hexo
 from newscrawl.export.files import ReaderGone
 from newscrawl.export.jobs import Job, parse_cursor, parse_time, run_job
-from newscrawl.export.source import Selection, portal_domains
+from newscrawl.export.source import Selection, portal_domains, sequential
 from newscrawl.reader import CommandError, check_portals, iter_articles, open_database, parse_portals, parse_since, spider_names
 
 
@@ -158,7 +158,7 @@ class Command(ScrapyCommand):
                                   changed_after=parse_time(opts.changed_since),
                                   domains=portal_domains(self.settings))
             job = Job(kind, target, selection, versions=opts.versions, bodies=not opts.no_bodies)
-            return run_job(engine, job, cursor=parse_cursor(opts.cursor))
+            return run_job(sequential(engine), job, cursor=parse_cursor(opts.cursor))
         except sa.exc.DBAPIError as exc:
             raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
         except OSError as exc:  # disk full, no permission, a file where a directory should be

@@ -47,6 +47,8 @@ VIEWS = {
 
 
 def create(connection) -> None:
+    # DuckDB would otherwise take up to 80 % of the RAM for its buffers; an export's rows go to the file.
+    connection.execute("SET memory_limit = '256MB'")
     for name, columns in TABLES.items():
         body = ", ".join(f"{c.name} {c.duckdb_type}" for c in columns)
         connection.execute(f"CREATE TABLE IF NOT EXISTS {name} ({body}, PRIMARY KEY ({', '.join(KEYS[name])}))")

@@ -19,7 +19,19 @@ from newscrawl.reader import article_filters, stored_columns
 
 GENERIC_SPIDERS = ("article", "feed", "sitemap")
 _DEFAULT_ZONE = ZoneInfo(DEFAULT_TZ)  # every portal's zone so far
-BATCH = 2000  # rows per batch: the memory an export holds, whatever the store's size
+BATCH = 1000  # rows per batch: the memory an export holds, whatever the store's size
+
+
+def sequential(engine: sa.Engine) -> sa.Engine:
+    """The engine for an export's one pass over the store: SQLite's page cache back to 8 MB (the crawl's
+    64 MB serve its random index lookups; here it would only hold pages already read)."""
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _small_cache(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA cache_size=-8000")
+
+        engine.dispose()  # connections opened before (the table check) get it too
+    return engine
 
 
 def portal_domains(settings) -> dict[str, str]:
