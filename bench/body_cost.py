@@ -4,8 +4,9 @@ Usage: .venv/bin/python bench/body_cost.py [--base REV] [--rounds 5]
 
 The base revision is exported (git archive) to a temporary directory; each round times every page of
 ../shared/realpages/ (gne-dev, fundus-dev, ithome, ednchina) once with the base code and once with this
-checkout's, each in a fresh process, alternating which goes first. Printed: milliseconds per page, median
-and spread over the rounds, and the ratio. The headline and title are found before the clock starts (they
+checkout's, each in a fresh process, alternating which goes first. Printed: milliseconds per page, wall
+clock and CPU (the CPU time is what a loaded machine disturbs least), median and spread over the rounds,
+and the ratios. The headline and title are found before the clock starts (they
 are not the body finder's cost).
 """
 
@@ -30,28 +31,31 @@ def pages() -> list[Path]:
 
 
 def worker(tree: str, paths: list[str]) -> None:
-    """Run in a child process with ``tree`` first on sys.path: print the total seconds spent in body_html."""
+    """Run in a child process with ``tree`` first on sys.path: print the seconds spent in body_html, wall and CPU."""
     sys.path.insert(0, tree)
     sys.path.insert(1, str(ROOT / "bench"))
     from realpages_accuracy import decode, page_url
 
     from newscrawl.extract import PageExtractor
 
-    total = 0.0
+    total = cpu = 0.0
     for path in paths:
         html = decode(Path(path).read_bytes())
         page = PageExtractor(html, page_url(html, Path(path).stem))
         page.title, page._headline  # noqa: B018 - found before the clock starts
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         page.body_html  # noqa: B018
         total += time.perf_counter() - started
-    print(total)
+        cpu += time.process_time() - started_cpu
+    print(total, cpu)
 
 
-def run(tree: str, paths: list[str]) -> float:
+def run(tree: str, paths: list[str]) -> tuple[float, float]:
+    """(wall, CPU) milliseconds per page."""
     out = subprocess.run([sys.executable, __file__, "--worker", tree, *paths], capture_output=True, text=True,
                          check=True, cwd=tree).stdout
-    return float(out.strip().splitlines()[-1]) * 1000 / len(paths)
+    wall, cpu = (float(x) for x in out.strip().splitlines()[-1].split())
+    return wall * 1000 / len(paths), cpu * 1000 / len(paths)
 
 
 def main(argv=None) -> int:
@@ -73,16 +77,20 @@ def main(argv=None) -> int:
         with tarfile.open(archive) as tar:
             tar.extractall(Path(tmp) / "base", filter="data")
         trees = {f"base ({args.base})": str(Path(tmp) / "base"), "this checkout": str(ROOT)}
-        times: dict[str, list[float]] = {name: [] for name in trees}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
         for round_ in range(args.rounds):
             order = list(trees) if round_ % 2 == 0 else list(reversed(trees))
             for name in order:
                 times[name].append(run(trees[name], paths))
     print(f"body finder on {len(paths)} real pages, ms per page over {args.rounds} rounds (median, min-max):")
+    medians = {}
     for name, values in times.items():
-        print(f"  {name:>24}: {statistics.median(values):7.1f}  ({min(values):.1f}-{max(values):.1f})")
-    base, head = (statistics.median(v) for v in times.values())
-    print(f"  this checkout / base: {head / base:.2f}x")
+        walls, cpus = [w for w, _ in values], [c for _, c in values]
+        medians[name] = (statistics.median(walls), statistics.median(cpus))
+        print(f"  {name:>24}: wall {medians[name][0]:7.1f} ({min(walls):.1f}-{max(walls):.1f})"
+              f"   CPU {medians[name][1]:7.1f} ({min(cpus):.1f}-{max(cpus):.1f})")
+    (base_wall, base_cpu), (head_wall, head_cpu) = medians.values()
+    print(f"  this checkout / base: wall {head_wall / base_wall:.2f}x, CPU {head_cpu / base_cpu:.2f}x")
     return 0
 
 

@@ -72,7 +72,9 @@ def main_text(html: str, url: str | None = None, title: str | None = None, headl
     if tree is None:
         return None, []
     anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
-    for body in (densest_block(tree, headline_line), trafilatura_body(tree, url)):
+    # trafilatura runs only when the densest block is no body (a tuple of both calls ran it on every page)
+    for find in (lambda: densest_block(tree, headline_line), lambda: trafilatura_body(tree, url)):
+        body = find()
         if body is None:
             continue
         paragraphize(body)
@@ -373,6 +375,10 @@ def paragraphize(node) -> None:
 
 def _lines(block) -> list[str]:
     """A block's text lines (<br> ends a line)."""
+    if block.tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "span", "a", "strong") \
+            and block.find(".//br") is None and block.find(".//p") is None and block.find(".//div") is None:
+        line = p.clean_text(block.text_content())  # one line: no need to serialize and re-read it
+        return [line] if line else []
     text = p.html_to_text(lxml.html.tostring(block, encoding="unicode")) or ""
     return [line for line in map(p.clean_text, text.splitlines()) if line]
 
