@@ -41,11 +41,16 @@ def _image(value, loader_context):
 
 
 def _body(value, loader_context):
+    # cut before cleaning: markup a body capped at max_body_chars cannot hold is not parsed (counted as a cut)
+    value, cut = p.cut_raw(value, loader_context.get("max_body_chars") or 0)
+    if cut:
+        loader_context["body_cut"] = True
     return p.clean_body_html(
         value,
         loader_context.get("base_url"),
         loader_context.get("drop", ()),
         loader_context.get("chrome_images", ()),
+        max_chars=0,
     )
 
 
@@ -117,10 +122,10 @@ def complete_article(item: Article) -> Article:
             setattr(item, name, p.plain_text(value))
     item.categories = p.unique(p.plain_text(v) for v in item.categories or [])
     item.tags = p.unique(p.plain_text(v) for v in item.tags or [])
-    item.body_text = p.html_to_text(item.body_html)
+    item.body_text = p.html_to_text(item.body_html, max_chars=0)  # body_html is capped already (load_item)
     item.images = p.unique(p.images_from_html(item.body_html) + list(item.images or []))
     if item.images:
         item.headimg = item.images[0]
-    item.content_hash = p.content_hash(item.body_text)
+    item.content_hash = p.content_hash(item.body_text, max_chars=0)
     item.language = item.language or "zh"
     return item

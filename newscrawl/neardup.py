@@ -29,6 +29,8 @@ NUM_PERM = 128
 BANDS, ROWS = 32, 4  # datasketch's optimum for threshold 0.35-0.4 at 128 permutations
 THRESHOLD = 0.4  # estimated Jaccard similarity at or above which two texts are near-duplicates
 MIN_CHARS = 60  # shorter texts (captions, stubs) are too short to judge
+# Text read for a signature: what a body capped at NEWSCRAWL_MAX_BODY_CHARS's default holds (a longer text costs no more).
+MAX_CHARS = 300_000
 # Articles of one portal indexed per LSH bucket: similar texts (templates, notices) would otherwise put
 # every stored article in the same buckets and make each lookup read them all (docs/SCHEMA.md).
 BUCKET_CAP = 5
@@ -71,7 +73,7 @@ def signature(text: str | None) -> bytes | None:
     >>> a == signature("工信部近日发布通知 要求各地加快推进新型基础设施建设。" * 5), len(a)
     (True, 512)
     """
-    normal = normalize(text or "")
+    normal = normalize((text or "")[:MAX_CHARS])
     if len(normal) < MIN_CHARS:
         return None
     # Every shingle's crc32 (a C call), repeats included: a repeated shingle does not change a minimum, and

@@ -34,6 +34,17 @@ HUGE = [" " * 200_000, "\t \n" * 50_000, "1" * 100_000, "<div>" * 20_000, "<img 
         "来源：" * 30_000, "a/" * 50_000, "2022-" * 20_000, "-" * 100_000, "<p></p>" * 20_000]
 
 
+# Units repeated up to a page's size (DOWNLOAD_MAXSIZE, 8 MB): dense markup costs per element, not per byte.
+HUGE_UNITS = ["<p>a</p>", "<br>", "<p></p>", "<div>", "</div></div>", '<a href="/x">l</a>', "<img src=/a.png>",
+              "<span>x</span>", "<!--x-->", " ", "1", "a/", "来源：", "2022-", "&#", "<img src=", "文字，",
+              '<p class="' + "c" * 40 + '">a</p>', "<script>x</script>", "<td>a</td>", "<li>a</li>"]
+
+
+def huge_text(unit: str, chars: int) -> str:
+    """``unit`` repeated to ``chars`` characters."""
+    return (unit * (chars // len(unit) + 1))[:chars]
+
+
 def hostile_text(rng: random.Random, huge: bool = False) -> str:
     """A random run of hostile tokens, random characters and (with ``huge``) a very long run."""
     parts = []
@@ -286,11 +297,17 @@ _JUNK = [b"\x00", b"\x0b", b"&#11;", b"&#x0;", b"\xff\xfe", b"\xed\xa0\x80", b"<
          b'<div class="x"><a href="/" {"@type": "ListItem"}>l</a><img {"@id":=1 data-src="/a.png"><h2 {x}=1>t</h2></div>']
 
 
-def mutate(body: bytes, rng: random.Random) -> tuple[bytes, str]:
-    """One hostile variant of a page and what was done: byte flips, truncation, junk injected, tags cut."""
-    kind = rng.choice(("flip", "truncate", "inject", "inject", "inject", "splice", "strip_tags"))
+def mutate(body: bytes, rng: random.Random, size: int = 0) -> tuple[bytes, str]:
+    """One hostile variant of a page and what was done: byte flips, truncation, junk injected, tags cut; with
+    ``size``, a unit of HUGE_UNITS repeated to fill the page to ``size`` bytes, injected at a random place."""
+    kind = "fill" if size else rng.choice(("flip", "truncate", "inject", "inject", "inject", "splice", "strip_tags"))
     data = bytearray(body)
-    if kind == "flip":
+    if kind == "fill":
+        unit = rng.choice(HUGE_UNITS).encode("utf-8")
+        at = rng.randrange(len(data) + 1)
+        data[at:at] = unit * (max(0, size - len(data)) // len(unit))
+        kind = f"fill {unit.decode()[:12]!r}"
+    elif kind == "flip":
         for _ in range(rng.randint(1, 50)):
             data[rng.randrange(len(data))] = rng.randrange(256)
     elif kind == "truncate":
@@ -348,8 +365,8 @@ def reasons_in(delta: dict) -> list[str]:
     return [k for k in delta if k.startswith(COUNTED_REASONS) and k not in NOT_REASONS]
 
 
-def make_spider(name: str):
-    """A spider built as `scrapy crawl NAME` would, with the project settings and a fixed now."""
+def make_spider(name: str, **settings_given):
+    """A spider built as `scrapy crawl NAME` would, with the project settings (and ``settings_given``) and a fixed now."""
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
     from scrapy.utils.test import get_crawler
@@ -358,7 +375,7 @@ def make_spider(name: str):
     spidercls = SpiderLoader.from_settings(settings).load(name)
     crawler = get_crawler(spidercls, {**{k: settings[k] for k in ("NEWSCRAWL_MAX_BODY_CHARS", "NEWSCRAWL_DATE_EARLIEST",
                                                                      "NEWSCRAWL_DATE_MAX_AHEAD_DAYS")},
-                                      "NEWSCRAWL_NOW": "2026-07-23T16:32:00+08:00"})
+                                      "NEWSCRAWL_NOW": "2026-07-23T16:32:00+08:00", **settings_given})
     kwargs = {"urls": "https://www.xinzhi.example/news/"} if name == "article" else {}
     crawler.spider = crawler._create_spider(**kwargs)
     crawler.stats.open_spider()

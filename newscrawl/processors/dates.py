@@ -9,13 +9,16 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from newscrawl.processors.text import _WS, strip_control
+from newscrawl.processors.text import _WS, bounded, strip_control
 
 DEFAULT_TZ = "Asia/Shanghai"
 # The sane range of a published date (NEWSCRAWL_DATE_EARLIEST / NEWSCRAWL_DATE_MAX_AHEAD_DAYS): outside, None.
 EARLIEST = date(1990, 1, 1)
 MAX_AHEAD = timedelta(days=1)
 _MAX_DATEPARSER_CHARS = 80  # a date is short; dateparser's cost on a long text is not linear
+# A date is read from the start of its text: a longer text is cut to this first (docs/OPERATIONS.md, "Bounded work
+# per page").
+MAX_DATE_CHARS = 1000
 
 _RELATIVE_UNITS = {
     "秒": timedelta(seconds=1),
@@ -92,7 +95,7 @@ def _parse(value, tz: str, zone: ZoneInfo, now: datetime) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
-    text = unicodedata.normalize("NFKC", strip_control(value))
+    text = unicodedata.normalize("NFKC", strip_control(bounded(value, MAX_DATE_CHARS)))
     text = _WS.sub(" ", text).strip()
     text = re.sub(r"^(?:发布(?:时间|于)?|时间|日期|更新(?:时间)?|published)\s*[:：]?\s*", "", text, flags=re.I)
     if not text:

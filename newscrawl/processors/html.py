@@ -13,7 +13,7 @@ import lxml.etree
 import lxml.html
 import nh3
 
-from newscrawl.processors.text import clean_text, strip_control_markup, unique
+from newscrawl.processors.text import clean_text, strip_control, strip_control_markup, unique
 from newscrawl.processors.urls import absolute_url, image_url, pick_image_source
 
 ALLOWED_TAGS = {
@@ -37,20 +37,40 @@ BLOCK_TAGS = {
 }
 
 
+MAX_BODY_CHARS = 300_000  # NEWSCRAWL_MAX_BODY_CHARS's default (newscrawl/settings.py)
+
+
+def cut_raw(html: str | None, max_chars: int | None = None) -> tuple[str | None, bool]:
+    """Raw markup cut before it is parsed to what a body capped at ``max_chars`` (``0``: no cap) is read from, and
+    whether it was cut: its first ``max_chars`` characters, ending before a tag (docs/OPERATIONS.md, "Bounded work
+    per page"). Cleaning keeps markup as long or longer (absolute URLs): the first ``max_chars`` can fill the cap.
+
+    >>> cut_raw("<p>一</p><p>二</p>", 10)
+    ('<p>一</p>', True)
+    """
+    max_chars = MAX_BODY_CHARS if max_chars is None else max_chars
+    if not html or max_chars <= 0 or len(html) <= max_chars:
+        return html, False
+    cut = html.rfind("<", 0, max_chars)
+    return html[: cut if cut > 0 else max_chars], True
+
+
 def clean_body_html(
     html: str | None,
     base_url: str | None = None,
     drop: tuple[str, ...] = (),
     chrome: tuple[str, ...] = (),
+    max_chars: int | None = None,
 ) -> str | None:
     """Sanitize an article body fragment.
 
     Removes the elements matched by the CSS or XPath selectors in ``drop`` (ads, credits), picks the
     real source of lazy images, drops placeholder and chrome images, makes links and images
     absolute, then runs the nh3 (ammonia) sanitizer: no scripts, styles, iframes, forms,
-    event attributes or javascript: URLs.
+    event attributes or javascript: URLs. Markup beyond what a body capped at ``max_chars`` (default
+    MAX_BODY_CHARS, ``0``: no cap) is read from is not read (``cut_raw``; the loader counts the cut).
     """
-    html = strip_control_markup(html)
+    html = strip_control_markup(cut_raw(html, max_chars)[0])
     if not html.strip():
         return None
     try:
@@ -64,15 +84,17 @@ def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
     for selector in drop:
         for element in _compiled(selector)(root):
             _drop_keep_tail(element)
+    image = _once(lambda items: image_url(pick_image_source(dict(items)), base_url, chrome))
     for img in list(root.iter("img")):
-        attributes = dict(img.items())  # not img.attrib: a mangled name ('{"@type":') makes lxml raise on lookup
-        src = image_url(pick_image_source(attributes), base_url, chrome)
+        items = tuple(img.items())  # not img.attrib: a mangled name ('{"@type":') makes lxml raise on lookup
+        src = image(items)
         if src is None:
             _drop_keep_tail(img)
             continue
-        keep_image_attributes(img, attributes, src)
+        keep_image_attributes(img, dict(items), src)
+    link = _once(lambda href: absolute_url(href, base_url))
     for anchor in root.iter("a"):
-        href = absolute_url(anchor.get("href"), base_url)
+        href = link(anchor.get("href"))
         if href is None:
             anchor.attrib.pop("href", None)
         else:
@@ -82,10 +104,35 @@ def _clean_body_tree(html: str, base_url, drop, chrome) -> str | None:
         (container.text or "").strip() or (container[0].tail or "").strip()
     ):
         container = container[0]
-    fragment = (container.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in container
-    )
-    return _sanitize(fragment) or None
+    return _sanitize(_inner_html(container)) or None
+
+
+def _inner_html(element) -> str:
+    """The element's text (as parsed: not escaped again, as before) and its children's markup, in one serialization."""
+    text, element.text, element.tail = element.text or "", None, None
+    element.attrib.clear()
+    markup = lxml.html.tostring(element, encoding="unicode")
+    return text + markup[len(element.tag) + 2: -len(element.tag) - 3]  # without "<div>" and "</div>"
+
+
+# Distinct images and links resolved per body: a body repeating one image costs one resolution; one with more
+# distinct image (or link) URLs than this keeps the first ones, the others are dropped (unlinked) unresolved.
+MAX_BODY_URLS = 2000
+
+
+def _once(resolve):
+    """``resolve`` called once per distinct argument, for the first MAX_BODY_URLS of them (None for the others)."""
+    memo: dict = {}
+    limit = MAX_BODY_URLS
+
+    def resolved(value):
+        if value not in memo:
+            if len(memo) >= limit:
+                return None
+            memo[value] = resolve(value)
+        return memo[value]
+
+    return resolved
 
 
 @functools.lru_cache(maxsize=256)
@@ -166,9 +213,10 @@ def images_from_html(html: str | None) -> list[str]:
     return unique(html_lib.unescape(src) for src in _IMG_SRC.findall(html))
 
 
-def html_to_text(html: str | None) -> str | None:
-    """Readable text of a body: one paragraph per block, inline markup joined without breaks."""
-    html = strip_control_markup(html)
+def html_to_text(html: str | None, max_chars: int | None = None) -> str | None:
+    """Readable text of a body: one paragraph per block, inline markup joined without breaks (of the markup a
+    body capped at ``max_chars`` can hold: ``cut_raw``)."""
+    html = strip_control_markup(cut_raw(html, max_chars)[0])
     if not html.strip():
         return None
     try:
@@ -180,23 +228,28 @@ def html_to_text(html: str | None) -> str | None:
 
 def _tree_text(html: str) -> str | None:
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag == "br":
-            element.tail = "\n" + (element.tail or "")
-        elif element.tag in BLOCK_TAGS or element.tag in ("td", "th"):
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
-    lines = (clean_text(line) for line in root.text_content().split("\n"))
-    text = "\n\n".join(line for line in lines if line)
-    return text or None
+    for element in root.iter("br"):
+        element.tail = "\n" + (element.tail or "")
+    for element in root.iter(*BLOCK_TAGS, "td", "th"):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    # clean_text of every line, blank lines dropped, joined by a blank line: on the whole text at once
+    text = _SPACE_RUN.sub(" ", strip_control(root.text_content())).strip()
+    return _LINE_BREAKS.sub("\n\n", text) or None
 
 
-def content_hash(text: str | None) -> str | None:
-    """SHA-256 of the body text with width, case and whitespace normalised away."""
+_SPACE_RUN = re.compile(r"(?:[^\S\n]|[\u200b\ufeff])+")  # what clean_text collapses, but line ends
+_LINE_BREAKS = re.compile(r" ?\n[ \n]*")  # after _SPACE_RUN a line's ends hold at most one space
+
+
+def content_hash(text: str | None, max_chars: int | None = None) -> str | None:
+    """SHA-256 of the body text with width, case and whitespace normalised away (of the first ``max_chars``
+    characters, default MAX_BODY_CHARS: a body capped at it holds no more text; ``0``: all)."""
     if not text:
         return None
+    max_chars = MAX_BODY_CHARS if max_chars is None else max_chars
+    if max_chars > 0:
+        text = text[:max_chars]
     normal = unicodedata.normalize("NFKC", text).lower()
     normal = re.sub(r"[\s\W_]+", "", normal)
     if not normal:

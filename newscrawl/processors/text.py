@@ -7,9 +7,23 @@ import re
 import unicodedata
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# The longest value a processor reads (docs/OPERATIONS.md, "Bounded work per page"): a text (MAX_TEXT_CHARS: more
+# than a body capped at NEWSCRAWL_MAX_BODY_CHARS holds), a title, name or term list (MAX_FIELD_CHARS). A longer
+# value is cut to it first, so an 8 MB attribute costs what its first MAX_*_CHARS do.
+MAX_TEXT_CHARS = 1_000_000
+MAX_FIELD_CHARS = 10_000
 # What XML 1.0 (and so lxml) refuses, plus lone surrogates (no encoder accepts them) and C1 controls.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+
+
+def bounded(value, limit: int):
+    """A string cut to ``limit`` characters; anything else as it is.
+
+    >>> bounded("abcdef", 3), bounded(None, 3)
+    ('abc', None)
+    """
+    return value[:limit] if isinstance(value, str) and len(value) > limit else value
 
 
 def strip_control(value) -> str:
@@ -47,7 +61,7 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = _WS.sub(" ", strip_control(value)).strip()
+    text = _WS.sub(" ", strip_control(bounded(value, MAX_TEXT_CHARS))).strip()
     return text or None
 
 
@@ -63,7 +77,7 @@ def plain_text(value) -> str | None:
     >>> plain_text("<b onmouseover=alert(3)>华为</b> &amp; &lt;img src=x onerror=y&gt;云")
     '华为 & 云'
     """
-    text = strip_control(value)
+    text = strip_control(bounded(value, MAX_TEXT_CHARS))
     if "<" in text or "&" in text:
         text = _TAG.sub(" ", text)
         for _ in range(3):  # double-encoded entities (&amp;lt;) decode in turn
@@ -90,7 +104,7 @@ def strip_label(value: str | None) -> str | None:
     >>> strip_label("作者 | 陈逸辰")
     '陈逸辰'
     """
-    text = clean_text(value)
+    text = clean_text(bounded(value, MAX_FIELD_CHARS))
     if text is None:
         return None
     for _ in range(4):  # '来源：作者：X'; bounded, a run of labels must not cost n passes
@@ -115,7 +129,7 @@ def strip_site_suffix(title: str | None, site_names: tuple[str, ...] | list[str]
     >>> strip_site_suffix("A - B 对比", ["IT之家"])
     'A - B 对比'
     """
-    text = clean_text(title)
+    text = clean_text(bounded(title, MAX_FIELD_CHARS))
     if text is None:
         return None
     for name in site_names:
@@ -128,7 +142,7 @@ def strip_site_suffix(title: str | None, site_names: tuple[str, ...] | list[str]
 
 def join_inline(parts) -> str | None:
     """Join text nodes of one block without inserting separators, then clean."""
-    return clean_text("".join(p for p in parts if p))
+    return clean_text("".join(filter(None, parts)))  # clean_text bounds the joined text
 
 
 # categories and tags
@@ -148,7 +162,7 @@ def split_terms(value: str | None) -> list[str]:
     """
     if not value:
         return []
-    text = plain_text(unicodedata.normalize("NFKC", strip_control(value)).replace("&gt;", ">"))
+    text = plain_text(unicodedata.normalize("NFKC", strip_control(bounded(value, MAX_FIELD_CHARS))).replace("&gt;", ">"))
     if not text:
         return []
     terms = []

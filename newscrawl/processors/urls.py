@@ -10,6 +10,11 @@ from w3lib.url import canonicalize_url
 
 from newscrawl.processors.text import strip_control
 
+# A longer URL is no URL (browsers and servers stop near 8 KB; Scrapy's URLLENGTH_LIMIT is 2,083): refused before it
+# is parsed, as an srcset over MAX_SRCSET_CHARS is (docs/OPERATIONS.md, "Bounded work per page").
+MAX_URL_CHARS = 8192
+MAX_SRCSET_CHARS = 16 * MAX_URL_CHARS
+
 _TRACKING = re.compile(
     r"^(?:utm_\w+|spm|from|scm|share_?\w*|fbclid|gclid|wxfrom|isappinstalled|"
     r"mpshare|srcid|_hsenc|_hsmi|mc_cid|mc_eid|ref|refer|source_from)$",
@@ -50,7 +55,7 @@ def absolute_url(url: str | None, base_url: str | None = None) -> str | None:
     >>> absolute_url(" //img.ithome.com/a.jpg ", "https://www.ithome.com/0/1.htm")
     'https://img.ithome.com/a.jpg'
     """
-    if not url:
+    if not url or len(url) > MAX_URL_CHARS:
         return None
     url = re.sub(r"[\s\u00a0]+", "", strip_control(url))
     if not url or url.startswith(("data:", "javascript:", "about:", "#", "mailto:")):
@@ -80,7 +85,7 @@ def unwrap_proxy(url: str | None) -> str | None:
     >>> unwrap_proxy("https://proxy.example/img?url=https%3A%2F%2Fx.com%2Fa.jpg&w=300")
     'https://x.com/a.jpg'
     """
-    if not url:
+    if not url or len(url) > MAX_URL_CHARS:
         return url
     for _ in range(5):
         try:
@@ -127,7 +132,7 @@ def is_placeholder_image(url: str | None) -> bool:
     >>> is_placeholder_image("http://images.ofweek.com/Upload/News/2022-8/10/a.png")
     False
     """
-    if not url or url.strip().startswith("data:"):
+    if not url or len(url) > MAX_URL_CHARS or url.strip().startswith("data:"):
         return True
     try:
         path = urlsplit(url.strip()).path
@@ -160,7 +165,7 @@ def pick_image_source(attrs: dict) -> str | None:
             return value.strip()
     for name in ("data-srcset", "srcset"):
         value = attrs.get(name)
-        if value:
+        if value and len(value) <= MAX_SRCSET_CHARS:
             best = _largest_srcset(value)
             if best and not is_placeholder_image(best):
                 return best
