@@ -40,6 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.pagecut.PageCutMiddleware": 583,
     "newscrawl.middlewares.controlchars.ControlCharactersMiddleware": 584,
     "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
@@ -62,6 +63,9 @@ NEWSCRAWL_RETRY_AFTER_MAX = 120.0
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # NEWSCRAWL_DOWNLOAD_MAXSIZE in the environment sets it too
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024  # and NEWSCRAWL_DOWNLOAD_WARNSIZE this
 NEWSCRAWL_MAX_BODY_CHARS = 300000
+# Tags and bytes read per page (news pages have under 7,000 tags, 700 KB): a page is cut before more (0: no limit).
+NEWSCRAWL_MAX_PAGE_TAGS = 20000
+NEWSCRAWL_MAX_PAGE_BYTES = 2 * 1024 * 1024
 # The sane range of published dates: outside it a date is treated as missing (counted newscrawl/date_unparsed).
 NEWSCRAWL_DATE_EARLIEST = "1990-01-01"
 NEWSCRAWL_DATE_MAX_AHEAD_DAYS = 1.0

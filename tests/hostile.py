@@ -348,11 +348,18 @@ def parse_mutated(spider, url: str, body: bytes) -> tuple[list, dict]:
 
 def downloaded(spider, response):
     """The response as the spider gets it in a crawl: through the project's response-cleaning downloader middlewares."""
+    from scrapy.exceptions import NotConfigured
+
     from newscrawl.middlewares.charset import RedecodeMiddleware
     from newscrawl.middlewares.controlchars import ControlCharactersMiddleware
+    from newscrawl.middlewares.pagecut import PageCutMiddleware
 
-    for middleware in (RedecodeMiddleware, ControlCharactersMiddleware):  # process_response order: 585, then 584
-        response = middleware.from_crawler(spider.crawler).process_response(response.request, response)
+    # process_response order: 585, 584, then 583
+    for middleware in (RedecodeMiddleware, ControlCharactersMiddleware, PageCutMiddleware):
+        try:
+            response = middleware.from_crawler(spider.crawler).process_response(response.request, response)
+        except NotConfigured:  # turned off by a setting
+            continue
     return response
 
 
@@ -374,7 +381,8 @@ def make_spider(name: str, **settings_given):
     settings = get_project_settings()
     spidercls = SpiderLoader.from_settings(settings).load(name)
     crawler = get_crawler(spidercls, {**{k: settings[k] for k in ("NEWSCRAWL_MAX_BODY_CHARS", "NEWSCRAWL_DATE_EARLIEST",
-                                                                     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS")},
+                                                                     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS", "NEWSCRAWL_MAX_PAGE_TAGS",
+                                                                     "NEWSCRAWL_MAX_PAGE_BYTES")},
                                       "NEWSCRAWL_NOW": "2026-07-23T16:32:00+08:00", **settings_given})
     kwargs = {"urls": "https://www.xinzhi.example/news/"} if name == "article" else {}
     crawler.spider = crawler._create_spider(**kwargs)

@@ -58,7 +58,8 @@ def test_under_the_caps_a_page_gives_the_article_it_gave_without_them(page, junk
     mutated = body[:where] + junk.encode("utf-8", "replace") + body[where:]
     capped = articles(make_spider(name), url, mutated)
     with caps_disabled():
-        uncapped = articles(make_spider(name, NEWSCRAWL_MAX_BODY_CHARS=0), url, mutated)
+        uncapped = articles(make_spider(name, NEWSCRAWL_MAX_BODY_CHARS=0, NEWSCRAWL_MAX_PAGE_TAGS=0,
+                                        NEWSCRAWL_MAX_PAGE_BYTES=0), url, mutated)
     assert capped == uncapped
 
 
@@ -130,3 +131,16 @@ def test_an_8_mb_body_is_an_article_cut_and_counted():
     assert len(items) == 1 and check_article(items[0]) == []
     assert len(items[0].body_html) <= spider.limits()["max_body_chars"] and "第1000段" in items[0].body_text
     assert spider.crawler.stats.get_value("newscrawl/pages/body_truncated") == 1
+
+
+def test_a_page_over_its_tag_or_byte_limit_is_cut_before_anything_parses_it():
+    url, body = next((u, b) for n, u, b in PAGES if n == "ofweek")
+    spider = make_spider("ofweek", NEWSCRAWL_MAX_PAGE_TAGS=20_000, NEWSCRAWL_MAX_PAGE_BYTES=2 * 1024 * 1024)
+    after = body.replace(b"</body>", b"<p>a</p>" * 1_000_000 + b"</body>")  # 8 MB of markup after the article
+    before = b"<span>x</span>" * 20_000 + body  # its first 20,000 tags before the page
+    text = body.replace(b"</body>", "文".encode("gbk") * 4_000_000 + b"</body>")  # 8 MB of text, no tags
+    found = [parse_mutated(spider, url, page) for page in (after, before, text)]
+    assert spider.crawler.stats.get_value("newscrawl/pages/cut") == 3
+    kept = [[fields(o) for o in outputs if isinstance(o, Article)] for outputs, _ in found]
+    assert kept[0] == kept[2] == articles(make_spider("ofweek"), url, body)  # the article precedes the cut
+    assert kept[1] == [] and found[1][1]["newscrawl/pages/not_article"] == 1  # cut before it: counted
