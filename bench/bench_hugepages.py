@@ -28,18 +28,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_crawl import LIST_URL, SCRAPY, SETTINGS, build_site, start_server, stored  # noqa: E402
+from bench_crawl import LIST_URL, SCRAPY, as_args, build_site, overrides, start_server, stored  # noqa: E402
+from ofweek_pages import article_pages  # noqa: E402
 from hostile import HUGE_UNITS  # noqa: E402
 
+SETTINGS = as_args(overrides(16))
 REASONS = re.compile(r"'(newscrawl/[^']+|item_\w+count[^']*)': (\d+)")
 COUNTED = ("newscrawl/pages/", "newscrawl/dedupe/", "newscrawl/validate/", "item_dropped")
 
 
-def fill(root: Path, megabytes: float) -> list[str]:
-    """Every article page under ``root`` filled to ``megabytes`` MB; returns what each got, in page order."""
+def listed(n: int) -> list[str]:
+    """The URLs of the ``n`` articles bench_crawl.build_site lists."""
+    return [url for url, _ in article_pages(n + 1, "distinct")[:n]]
+
+
+def fill(root: Path, megabytes: float, urls: list[str]) -> list[str]:
+    """The pages of ``urls`` under ``root`` filled to ``megabytes`` MB; returns what each got, in order."""
     size = int(megabytes * 1024 * 1024)
     done = []
-    for i, path in enumerate(sorted(root.rglob("ART-*.html"))):
+    for i, path in enumerate(root / url.split("://", 1)[1] for url in urls):
         page = path.read_bytes()
         unit = HUGE_UNITS[i % len(HUGE_UNITS)].encode("gb18030")
         junk = unit * ((size - len(page)) // len(unit))
@@ -80,10 +87,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-huge-") as name:
         tmp = Path(name)
-        lists = build_site(tmp / "small", args.n)
+        lists = build_site(tmp / "small", args.n)[0]
         build_site(tmp / "huge", args.n)
-        what = fill(tmp / "huge", args.mb)
-        urls = ["https://" + p.relative_to(tmp / "small").as_posix() for p in sorted((tmp / "small").rglob("ART-*.html"))]
+        urls = listed(args.n)
+        what = fill(tmp / "huge", args.mb, urls)
         servers = {kind: start_server(tmp / kind, tmp / kind) for kind in ("small", "huge")}
         print(f"{args.n} article pages, filled to {args.mb:g} MB with: {', '.join(what)}")
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

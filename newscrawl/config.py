@@ -250,6 +250,8 @@ class Options:
     allowed_schemes: tuple[str, ...]
     retry_after_max: float
     max_body_chars: int
+    max_page_tags: int
+    max_page_bytes: int
     date_earliest: str
     date_max_ahead_days: float
     redis_url: str

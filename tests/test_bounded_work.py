@@ -129,7 +129,7 @@ def test_an_8_mb_body_is_an_article_cut_and_counted():
     items = [o for o in parse_mutated(spider, url, (page[:at + 4] + big + page[at + 4:]).encode("gbk"))[0]
              if isinstance(o, Article)]
     assert len(items) == 1 and check_article(items[0]) == []
-    assert len(items[0].body_html) <= spider.limits()["max_body_chars"] and "第1000段" in items[0].body_text
+    assert len(items[0].body_html) <= html.MAX_BODY_CHARS and "第1000段" in items[0].body_text
     assert spider.crawler.stats.get_value("newscrawl/pages/body_truncated") == 1
 
 

@@ -8,6 +8,7 @@ import re
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
+from newscrawl import config
 from newscrawl.middlewares import CrawlerMiddleware
 
 
@@ -46,8 +47,8 @@ class PageCutMiddleware(CrawlerMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler):
-        # checked by newscrawl/config.py
-        limits = crawler.settings.getint("NEWSCRAWL_MAX_PAGE_TAGS"), crawler.settings.getint("NEWSCRAWL_MAX_PAGE_BYTES")
+        options = config.options(crawler.settings)
+        limits = options.max_page_tags, options.max_page_bytes
         if not any(limits):
             raise NotConfigured("NEWSCRAWL_MAX_PAGE_TAGS=0 and NEWSCRAWL_MAX_PAGE_BYTES=0")
         return cls(crawler, *limits)

@@ -204,10 +204,12 @@ class Page:
         values = {name: getattr(self, name) for name in self.field_order}
         item = Article(portal=self.portal, **{k: v for k, v in values.items() if v is not None})
         item.crawled_at = p.to_iso(datetime.now(timezone.utc))
+        cut = self.loader.context.pop("body_cut", False)  # its raw markup cut before cleaning (loaders._body)
         if self.settings.max_body_chars:
-            item.body_html, cut = p.cap_body(item.body_html, self.settings.max_body_chars)
-            if cut:
-                self.body_cut()
+            item.body_html, capped = p.cap_body(item.body_html, self.settings.max_body_chars)
+            cut = cut or capped
+        if cut:
+            self.body_cut()
         item = complete_article(item)
         if item.published_at:  # where the date came from: the portal's selectors or the generic extractor's kind
             self.count(f"newscrawl/date_source/{self.date_source or 'portal'}")

@@ -159,11 +159,13 @@ class NewsSpider(scrapy.Spider):
         if not more and terms == {"tags": item.tags, "categories": item.categories}:
             return item, next_page
         body_html = "\n".join(x for x in (item.body_html, more) if x)
+        cut = page.loader.context.pop("body_cut", False)  # its raw markup cut before cleaning (loaders._body)
         if page.settings.max_body_chars:
-            body_html, cut = p.cap_body(body_html, page.settings.max_body_chars)
-            if cut:
-                page.body_cut()
-                self.relay(page.counts, page.notes)
+            body_html, capped = p.cap_body(body_html, page.settings.max_body_chars)
+            cut = cut or capped
+        if cut:
+            page.body_cut()
+            self.relay(page.counts, page.notes)
         return complete_article(replace(item, body_html=body_html, **terms)), next_page
 
     def on_continuation_error(self, failure):
