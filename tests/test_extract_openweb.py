@@ -190,3 +190,14 @@ def test_a_page_wrapped_whole_in_a_form_keeps_its_text_and_an_editor_line_closes
     body = extract_article(html, "https://gov.example/a/1").body_text
     assert "第0段" in body and "第7段" in body
     assert "另一篇文章" not in body and "南方都市报" not in body
+
+
+def test_a_section_name_in_the_h1_is_not_the_title_when_the_page_titles_itself_otherwise():
+    head = '<meta property="og:title" content="Monsoon floods cut off three villages in Assam">'
+    body = "<h1>India</h1>" + "".join(f"<p>{sentence(i)}</p>" for i in range(4))
+    html = page(head=head, body=body, title="Monsoon floods cut off three villages in Assam - The Daily")
+    assert PageExtractor(html, "https://news.example/a/1").title == "Monsoon floods cut off three villages in Assam"
+    # a social title that differs from a headline the <title> carries leaves the headline alone
+    html = page(head=head, body=body.replace("India", "Floods in Assam: three villages cut off"),
+                title="Floods in Assam: three villages cut off - The Daily")
+    assert PageExtractor(html, "https://news.example/a/1").title == "Floods in Assam: three villages cut off"

@@ -149,6 +149,12 @@ class TitleFields:
         if headline:
             # "… 双方同意か - 毎日新聞": a site name the page gives elsewhere, after a separator, is no part of it
             return p.strip_site_suffix(headline, [re.escape(n) for n in self._site_names]) or headline
+        shared = self._strip_site(self.meta_first("og:title", "twitter:title"))
+        if self.h1 and shared and len(_norm(shared)) >= 8 and _norm(self.h1) not in _norm(shared) \
+                and _norm(shared) not in _norm(self.h1) and _norm(self.h1) not in _norm(self.title_tag):
+            # the h1 is in neither the og:title nor the <title> of this URL: a section name ("India") or another
+            # story's headline; the title the page gives itself is the headline
+            return shared
         if self.h1:
             return self.h1
         for candidate in (self.meta_first(*TITLE_META), self.title_tag):
