@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,8 +55,8 @@ class MirrorDownloaderMiddleware:
         return [c for c in found if self._inside(c)]
 
     def _inside(self, path: Path) -> bool:
-        try:
-            path.resolve().relative_to(self.root)
+        try:  # lexically: ".." cannot leave the root, while a mirror may link its files from elsewhere
+            Path(os.path.abspath(path)).relative_to(self.root)
         except ValueError:
             return False
         return True

@@ -1,6 +1,7 @@
 """Each hostile case of issue 9, on pages written like the portals' own: an article or a counted reason, nothing unsafe."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def first_paragraph_end(text: str, paragraph: str) -> int:
     for start in range(0, max(1, len(paragraph) - 4)):
         at = text.find(paragraph[start:start + 4])
         if at >= 0 and not paragraph[start:start + 4].isascii():
-            return text.index("</p>", at)
+            return at + re.search(r"</p>", text[at:], re.I).start()  # old pages write </P>
     raise AssertionError(f"first paragraph {paragraph[:20]!r} not found in the page")
 
 
