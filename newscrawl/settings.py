@@ -40,7 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.metarefresh.HeadMetaRefreshMiddleware": 580,
-    "newscrawl.middlewares.pagecut.PageCutMiddleware": 583,
+    "newscrawl.middlewares.pagecut.PageCutMiddleware": 587,  # after decompression (590), before the charset guess (585)
     "newscrawl.middlewares.controlchars.ControlCharactersMiddleware": 584,
     "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,

@@ -354,8 +354,8 @@ def downloaded(spider, response):
     from newscrawl.middlewares.controlchars import ControlCharactersMiddleware
     from newscrawl.middlewares.pagecut import PageCutMiddleware
 
-    # process_response order: 585, 584, then 583
-    for middleware in (RedecodeMiddleware, ControlCharactersMiddleware, PageCutMiddleware):
+    # process_response order: 587, 585, then 584
+    for middleware in (PageCutMiddleware, RedecodeMiddleware, ControlCharactersMiddleware):
         try:
             response = middleware.from_crawler(spider.crawler).process_response(response.request, response)
         except NotConfigured:  # turned off by a setting
