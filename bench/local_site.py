@@ -1,12 +1,13 @@
 """A local web server for crawl benchmarks: an HTTP proxy on 127.0.0.1 that serves a directory tree, HTTPS too.
 
-Usage (the benchmarks start it): python bench/local_site.py ROOT PORT_FILE
+Usage (the benchmarks start it): python bench/local_site.py ROOT PORT_FILE [HITS_FILE]
 
 Requests come as a proxy's do (set ``https_proxy``/``http_proxy`` to it): absolute-form GETs for http, and
 CONNECT tunnels for https, answered with TLS (a self-signed certificate made at start; Scrapy does not
 verify certificates by default), so TCP, TLS and Twisted's HTTP/1.1 client all run as against a real site.
 ``ROOT/host/path`` is served (``index.html`` for a trailing slash), anything else is a 404. The chosen
-port is written to PORT_FILE once the server listens.
+port is written to PORT_FILE once the server listens; with HITS_FILE, every request's URL is appended to it
+(tests that must see no request reach a server).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path) or "/"
         if path.endswith("/"):
             path += "index.html"
+        if self.server.hits is not None:
+            with open(self.server.hits, "a", encoding="utf-8") as hits:
+                hits.write(f"{host}{path}\n")
         target = (self.server.root / host / path.lstrip("/")).resolve()
         if target.is_relative_to(self.server.root) and target.is_file():
             body, status = target.read_bytes(), 200
@@ -88,6 +92,7 @@ def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.root, server.tls = root, self_signed_context()
+    server.hits = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     port_file.write_text(str(server.server_address[1]))
     server.serve_forever()
 

@@ -45,6 +45,7 @@ NEWSCRAWL_KINDS = {
     "NEWSCRAWL_MAX_BODY_CHARS": ("int", 0), "NEWSCRAWL_EXTRACT_PROCESSES": ("int", 0),
     "NEWSCRAWL_WORKERS_MIN_PAGES": ("int", 0), "NEWSCRAWL_DATE_EARLIEST": ("date", None),
     "NEWSCRAWL_DATE_MAX_AHEAD_DAYS": ("float", 0), "NEWSCRAWL_ALLOWED_NETWORKS": ("networks", None),
+    "NEWSCRAWL_ARCHIVE_ROTATE_MB": ("float", 0.001),
 }
 # Environment variables that are not settings of the same name.
 ENVIRONMENT_ALIASES = {

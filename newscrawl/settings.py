@@ -30,6 +30,13 @@ LOG_LEVEL = "INFO"  # NEWSCRAWL_LOG_LEVEL in the environment sets it too
 # Offline mirror: serve every request from a wget -m style tree (see README).
 NEWSCRAWL_MIRROR = ""
 NEWSCRAWL_MIRROR_LATENCY = 0.0
+# Archive (docs/OPERATIONS.md, "Archive and re-extraction"): list and article pages as gzip WARC files in this
+# directory (off when empty), a new file every ROTATE_MB; files older than DAYS, then the oldest beyond MAX_MB,
+# are removed when a crawl starts (0: no limit).
+NEWSCRAWL_ARCHIVE_DIR = ""
+NEWSCRAWL_ARCHIVE_ROTATE_MB = 100.0
+NEWSCRAWL_ARCHIVE_DAYS = 0.0
+NEWSCRAWL_ARCHIVE_MAX_MB = 0.0
 # Pin the crawl time relative dates resolve against (replays, tests): an ISO 8601 time; empty = now.
 NEWSCRAWL_NOW = ""
 
@@ -45,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.charset.RedecodeMiddleware": 585,
     "newscrawl.middlewares.redirects.RedirectOutcomeMiddleware": 605,
     "newscrawl.mirror.MirrorDownloaderMiddleware": 950,
+    # pages as received (before decompression and charset fixes) into NEWSCRAWL_ARCHIVE_DIR
+    "newscrawl.archive.middleware.ArchiveMiddleware": 900,
     "newscrawl.middlewares.ssrf.SafeAddressMiddleware": 960,
     # last to see a response: article pages are read in worker processes (NEWSCRAWL_EXTRACT_PROCESSES)
     "newscrawl.middlewares.extractworker.ExtractWorkerMiddleware": 10,
@@ -102,6 +111,7 @@ NEWSCRAWL_GONE_DAYS = 30.0
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.callbackerrors.CallbackErrorMiddleware": 10,
     "newscrawl.incremental.IncrementalMiddleware": 950,
+    "newscrawl.archive.middleware.ArchiveSourceMiddleware": 900,  # an article's archived page onto it
 }
 NEWSCRAWL_RECORD_RUNS = True
 

@@ -43,8 +43,9 @@ def article(url, text, portal="ofweek", **fields):
         "body_html": f"<p>{text}</p>", "body_text": text, "language": "zh",
         "crawled_at": "2026-03-01T08:00:00+00:00", "content_hash": processors.content_hash(text),
     }
+    extra = {name: fields.pop(name) for name in ("archive_file", "archive_offset", "version_reason") if name in fields}
     item.update(fields)
-    return db.article_row(item)
+    return {**db.article_row(item), **extra}
 
 
 def write(engine, rows, at=T0):
@@ -94,7 +95,7 @@ def test_one_row_per_url_and_versions_when_the_text_changes(engine):
     assert write(engine, [article(url, text, title="初版标题")]) == [("inserted", None)]
     assert write(engine, [article(url, text)], T0 + timedelta(hours=1)) == [("unchanged", None)]
     edited = text.replace("宁德时代", "宁德时代新能源", 1) + "\n\n（本文已更新）"
-    assert write(engine, [article(url, edited, title="更正后的标题")], T0 + timedelta(hours=2)) == [("updated", None)]
+    assert write(engine, [article(url, edited, title="更正后的标题")], T0 + timedelta(hours=2)) == [("updated", "title,body_html,body_text")]
 
     [(version, title, first, last, updated, body)] = rows_of(
         engine, db.articles, "version", "title", "first_seen_at", "last_seen_at", "updated_at", "body_text")
@@ -104,6 +105,37 @@ def test_one_row_per_url_and_versions_when_the_text_changes(engine):
         engine, db.article_versions, "version", "title", "body_text", "valid_from", "replaced_at")
     assert (old_version, old_title, old_body) == (1, "初版标题", text)
     assert (valid_from, replaced_at) == (T0, T0 + timedelta(hours=2))
+
+
+def test_a_reextraction_versions_any_changed_field_with_its_reason_and_leaves_the_rest_untouched(engine):
+    migrations.upgrade(engine)
+    text, url = STORIES[0], "https://ee.ofweek.com/2026-02/ART-8110-2800-30679015.html"
+    source = {"archive_file": "ofweek-1.warc.gz", "archive_offset": 330}
+    assert write(engine, [article(url, text, title="标题 - OFweek电子工程网", **source)]) == [("inserted", None)]
+    # A crawl of the same text keeps the stored title (relative dates would churn); a re-extraction of the same page
+    # that reads the title differently is a fix: a new version, the reason saying which fields changed.
+    assert write(engine, [article(url, text, title="标题")], T0 + timedelta(hours=1)) == [("unchanged", None)]
+    fixed = article(url, text, title="标题", author="张三", version_reason="reextract", **source)
+    assert write(engine, [fixed], T0 + timedelta(hours=2)) == [("updated", "title,author")]
+    assert write(engine, [fixed], T0 + timedelta(hours=3)) == [("unchanged", None)]
+    [(version, title, author, reason, last_seen, archived)] = rows_of(
+        engine, db.articles, "version", "title", "author", "version_reason", "last_seen_at", "archive_offset")
+    assert (version, title, author, reason, archived) == (2, "标题", "张三", "reextract: title,author", 330)
+    assert last_seen == T0 + timedelta(hours=2)  # the unchanged re-extraction left the row as it was
+    [(old_version, old_title, old_reason, old_file)] = rows_of(
+        engine, db.article_versions, "version", "title", "version_reason", "archive_file")
+    assert (old_version, old_title, old_reason, old_file) == (1, "标题 - OFweek电子工程网", None, "ofweek-1.warc.gz")
+    # An empty field in a re-extraction loses nothing (better data wins), and changes nothing either.
+    assert write(engine, [article(url, text, title="标题", author=None, version_reason="reextract")]) == [("unchanged", None)]
+
+
+def test_a_row_seen_again_gets_the_archived_page_it_lacked(engine):
+    migrations.upgrade(engine)
+    url = "https://ee.ofweek.com/1.html"
+    write(engine, [article(url, STORIES[1])])
+    write(engine, [article(url, STORIES[1], archive_file="a.warc.gz", archive_offset=7)], T0 + timedelta(hours=1))
+    write(engine, [article(url, STORIES[1], archive_file="b.warc.gz", archive_offset=9)], T0 + timedelta(hours=2))
+    assert rows_of(engine, db.articles, "archive_file", "archive_offset") == [("a.warc.gz", 7)]
 
 
 def test_lists_and_times_keep_their_types(engine):
@@ -204,7 +236,7 @@ def test_a_first_version_database_upgrades_in_place(engine):
     # The upgraded database works like a new one: a copy elsewhere points at the old article.
     assert write(engine, [article("https://gasgoo.example/copy", pair["b_text"], portal="gasgoo")]) == [
         ("inserted", "https://ofweek.example/old")]
-    assert write(engine, [article("https://ofweek.example/old", pair["a_text"] + "补充一段新的内容，说明事件后续进展。")]) == [("updated", None)]
+    assert write(engine, [article("https://ofweek.example/old", pair["a_text"] + "补充一段新的内容，说明事件后续进展。")])[0][0] == "updated"
     assert rows_of(engine, db.article_versions, "version") == [(1,)]
 
 

@@ -10,13 +10,16 @@ from newscrawl import neardup
 from newscrawl.db.engine import utcnow
 from newscrawl.db.errors import classify, describe
 from newscrawl.db.lsh import band_candidates, claim_buckets, index_bands
-from newscrawl.db.merge import better_row, improves
+from newscrawl.db.merge import better_row, changed_fields, improves
 from newscrawl.db.rows import invalid_row
 from newscrawl.db.schema import VERSIONED_FIELDS, article_versions, articles, lsh_bands, url_aliases
 from newscrawl.db.util import chunks
 
 
 Outcome = tuple[str, "str | None"]
+# Columns a row may lack (written by an older newscrawl, spooled, or crawled without the archive).
+OPTIONAL = {"archive_file": None, "archive_offset": None, "version_reason": None}
+REEXTRACT = "reextract"  # a row's version_reason from `scrapy reextract`: any changed field makes a new version
 
 
 def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime | None = None) -> list[Outcome]:
@@ -26,9 +29,13 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
     changed: the old version went to article_versions), ``improved`` (same text, better metadata: see
     ``better_row``; detail: the fields, comma-separated), ``unchanged`` (seen again), ``duplicate_content``
     (same text as another URL of the same portal; detail: that URL; nothing written).
+    A row whose ``version_reason`` is ``reextract`` (`scrapy reextract`) makes a new version for any changed field
+    (``updated``, detail: the fields), and leaves an unchanged article untouched. Each new version records why
+    (``version_reason``: ``recrawl: <fields>`` or ``reextract: <fields>``).
     A handful of set-based statements per batch, whatever its size.
     """
     seen_at = seen_at or utcnow()
+    rows = [{**OPTIONAL, **row} for row in rows]  # executemany wants the same keys in every row
     outcomes: list[Outcome | None] = [None] * len(rows)
     last_index = {row["url"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
@@ -118,23 +125,29 @@ def _insert_new(connection, rows, inserts: list[int], outcomes, seen_at) -> None
 
 
 def _update_stored(connection, rows, seen: list[int], existing: dict[str, dict], outcomes, seen_at) -> None:
-    """Rows of stored URLs: a new version where the text changed, better metadata filled in, or only seen."""
+    """Rows of stored URLs: a new version where the text changed (or, re-extracted, any field), better metadata
+    filled in, or only seen."""
     changed, unchanged, improved = [], [], []
     for i in seen:
         old = existing[rows[i]["url"]]
         row = better_row(old, rows[i])
-        if old["content_hash"] != row.get("content_hash"):
-            changed.append((old, row))
-            outcomes[i] = ("updated", None)
+        reextracted = row.get("version_reason") == REEXTRACT
+        fields = changed_fields(old, row)
+        if old["content_hash"] != row.get("content_hash") or reextracted and fields:
+            kind = REEXTRACT if reextracted else "recrawl"
+            changed.append((old, {**row, "version_reason": f"{kind}: {','.join(fields) or 'content_hash'}"}))
+            outcomes[i] = ("updated", ",".join(fields))
+        elif reextracted:
+            outcomes[i] = ("unchanged", None)  # the same extraction: not even seen again on the portal
         elif better := improves(old, row):
             values = {name: row.get(name) for name in better}
             values.update(published_at=row.get("published_at"), published_at_local=row.get("published_at_local"),
-                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at,
+                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at, **_source(old, row),
                           updated_at=seen_at)  # changed content for exports' cursors, though not a new text
             improved.append(values)
             outcomes[i] = ("improved", ",".join(better))
         else:
-            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at})
+            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at, **_source(old, row)})
             outcomes[i] = ("unchanged", None)
     if unchanged:
         connection.execute(articles.update().where(articles.c.id == sa.bindparam("b_id")), unchanged)
@@ -142,6 +155,12 @@ def _update_stored(connection, rows, seen: list[int], existing: dict[str, dict],
         connection.execute(articles.update().where(articles.c.id == values.pop("b_id")), values)
     if changed:
         _new_versions(connection, changed, seen_at)
+
+
+def _source(old: dict, row: dict) -> dict:
+    """The archived page of a version that did not change: the one it has, else the one just archived."""
+    keep = old.get("archive_file") is not None or row.get("archive_file") is None
+    return {name: (old if keep else row).get(name) for name in ("archive_file", "archive_offset")}
 
 
 def _new_versions(connection, changed: list[tuple[dict, dict]], seen_at) -> None:

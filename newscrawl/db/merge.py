@@ -36,7 +36,9 @@ def better_row(old: dict, new: dict) -> dict:
     for name in METADATA_FIELDS + ("title", "published_at", "published_at_local", "language"):
         if is_empty(new.get(name)) and name in old and not is_empty(old[name]):
             merged[name] = old[name]
-    if old.get("content_hash") == new.get("content_hash") and source_rank(new.get("portal")) == source_rank(old.get("portal")):
+    # (A re-extraction reads the very page again: a different title or date there comes from fixed code.)
+    if (old.get("content_hash") == new.get("content_hash") and source_rank(new.get("portal")) == source_rank(old.get("portal"))
+            and new.get("version_reason") != "reextract"):
         for name in ("title", "published_at", "published_at_local"):
             if name in old and not is_empty(old[name]):
                 merged[name] = old[name]
@@ -47,3 +49,14 @@ def improves(old: dict, merged: dict) -> list[str]:
     """The fields other than the text that ``merged`` changes in the stored row."""
     fields = METADATA_FIELDS + ("title", "published_at_local", "language")
     return [name for name in fields if name in old and merged.get(name) != old[name]]
+
+
+# What a version is compared on (the text, and every field a reader sees): `scrapy reextract` reports these.
+COMPARED_FIELDS = ("title", "published_at_local", "author", "source", "site", "categories", "tags", "headimg",
+                   "summary", "images", "body_html", "body_text", "language")
+
+
+def changed_fields(old: dict, merged: dict) -> list[str]:
+    """The fields whose value ``merged`` changes in the stored row (an empty value and a missing one are alike)."""
+    return [name for name in COMPARED_FIELDS if name in old
+            and not (is_empty(old[name]) and is_empty(merged.get(name))) and merged.get(name) != old[name]]

@@ -46,6 +46,10 @@ def invalid_row(row) -> str | None:
             continue
         elif value is None:
             continue
+        elif name == "archive_offset":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                return f"archive_offset is {value!r}, not an offset"
+            continue
         elif not isinstance(value, str):
             return f"{name} is {type(value).__name__}, not text"
         else:

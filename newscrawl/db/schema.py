@@ -63,6 +63,10 @@ articles = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("near_duplicate_of", sa.Text, index=True),
     sa.Column("minhash", sa.LargeBinary),  # newscrawl.neardup.signature of body_text
+    # The archived response this version was read from (NEWSCRAWL_ARCHIVE_DIR): WARC file name and record offset.
+    sa.Column("archive_file", sa.Text),
+    sa.Column("archive_offset", sa.BigInteger),
+    sa.Column("version_reason", sa.Text),  # why this version exists: "recrawl: <fields>", "reextract: <fields>"
     sa.Index("ix_articles_portal_published", "portal", "published_at"),
     sa.Index("ix_articles_portal_content_hash", "portal", "content_hash"),
     sa.Index("ix_articles_first_seen_at", "first_seen_at"),
@@ -71,6 +75,7 @@ articles = sa.Table(
 VERSIONED_FIELDS = (
     "url", "title", "author", "source", "published_at", "published_at_local", "categories", "tags",
     "headimg", "images", "summary", "body_html", "body_text", "crawled_at", "content_hash",
+    "archive_file", "archive_offset", "version_reason",
 )
 
 article_versions = sa.Table(

@@ -11,7 +11,7 @@ from newscrawl.packaged import package_dir
 FIRST_REVISION = "0001"
 # The newest revision: a new migration sets it (tests/test_store_db.py checks it against Alembic's head).
 # A crawl whose database is already there asks the database for its revision and imports no Alembic.
-HEAD = "0005"
+HEAD = "0006"
 # Any 64-bit number: PostgreSQL advisory lock held while migrating, so concurrent crawls do not race.
 _LOCK_KEY = 7_140_502_211
 
@@ -52,7 +52,9 @@ def unversioned_revision(connection: sa.Connection) -> str | None:
     if "articles" not in tables:
         return None
     if {"listing_walks", "gone_urls"} <= tables:
-        return "0005"  # 0005 changed no table (SQLite's JSON text): today's create_all is the newest
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("articles")}
+        # 0005 changed no table (SQLite's JSON text): today's create_all is the newest
+        return "0006" if "archive_file" in columns else "0005"
     if "url_aliases" in tables:
         return "0003"
     if {"article_versions", "lsh_bands", "crawl_runs"} <= tables:

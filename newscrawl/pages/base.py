@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.settings import Settings
 
 from newscrawl import config
+from newscrawl.archive import CAPTURED_AT
 from newscrawl import processors as p
 from newscrawl.items import Article
 from newscrawl.loaders import ArticleLoader, complete_article
@@ -38,12 +39,13 @@ class PageSettings:
                    earliest=date.fromisoformat(options.date_earliest),
                    max_ahead=timedelta(days=options.date_max_ahead_days), max_body_chars=options.max_body_chars)
 
-    def moment(self) -> datetime:
-        """The crawl time in the page's zone: NEWSCRAWL_NOW pins it (tests, replays), else the clock."""
+    def moment(self, fetched: datetime | None = None) -> datetime:
+        """The crawl time in the page's zone: NEWSCRAWL_NOW pins it (tests, replays), else when a replayed page
+        was fetched (``fetched``: `scrapy reextract`), else the clock."""
         zone = ZoneInfo(self.tz)
         if self.now is not None:
             return (self.now if self.now.tzinfo else self.now.replace(tzinfo=zone)).astimezone(zone)
-        return datetime.now(timezone.utc).astimezone(zone)
+        return (fetched or datetime.now(timezone.utc)).astimezone(zone)
 
 
 class field:
@@ -121,7 +123,8 @@ class Page:
         return (request.meta.get(key) if request is not None else None) or {}
 
     def now(self) -> datetime:
-        return self.settings.moment()
+        request = getattr(self.response, "request", None)
+        return self.settings.moment(request.meta.get(CAPTURED_AT) if request is not None else None)
 
     @cached_property
     def loader(self) -> ArticleLoader:

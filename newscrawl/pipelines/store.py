@@ -12,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredLock
 
-from newscrawl import config, db, exitcodes, migrations, spool, storeworker, workerpool
+from newscrawl import archive, config, db, exitcodes, migrations, spool, storeworker, workerpool
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPOOLED
 from newscrawl.pipelines.dedupe import DuplicateContent
 
@@ -132,7 +132,7 @@ class StorePipeline:
                 and workerpool.worth_starting(self.crawler, self.items_seen, self.worker_min_pages)):
             self._start_worker()  # batches are written here until it is ready
         done = Deferred()
-        self.buffer.append((db.article_row(ItemAdapter(item)), done))  # not asdict(): it deep-copies
+        self.buffer.append((self.row(item), done))
         self.waiting += 1
         try:
             if len(self.buffer) >= self.batch_size:
@@ -145,6 +145,10 @@ class StorePipeline:
         if outcome == "duplicate_content":
             raise DuplicateContent(f"{ItemAdapter(item).get('url')} has the same text as {detail}")
         return item
+
+    def row(self, item) -> dict:
+        """The item's ``articles`` row, with where its page is archived (NEWSCRAWL_ARCHIVE_DIR)."""
+        return {**db.article_row(ItemAdapter(item)), **archive.source_columns(item)}  # not asdict(): it deep-copies
 
     def _start_worker(self) -> None:
         import threading
@@ -331,6 +335,9 @@ class StorePipeline:
                 stats.inc_value(f"newscrawl/store/{outcome}")
             if outcome == "inserted" and detail:
                 stats.inc_value("newscrawl/store/near_duplicates")
+            elif outcome in ("updated", "improved") and detail:
+                for name in detail.split(","):
+                    stats.inc_value(f"newscrawl/store/changed/{name}")
 
     async def _call(self, function, *args):
         return await maybe_deferred_to_future(db.in_thread(function, *args, timeout=self.limits.call))
