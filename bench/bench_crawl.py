@@ -1,7 +1,7 @@
 """Benchmark: `scrapy crawl ofweek` over a local site against a bare Scrapy spider, and a one-page cron run.
 
 Usage: .venv/bin/python bench/bench_crawl.py [-n 2000] [--rounds 3] [--skip-cron] [--skip-defaults]
-       [--concurrency 16] [--variant NAME=VALUE[,NAME=VALUE]]
+       [--concurrency 16] [--variant NAME=VALUE[,NAME=VALUE]] [--archive]
 
 The script builds an OFweek-like site (bench/ofweek_pages.py: the sample layouts with distinct texts,
 20 per list page with next links) and serves it from bench/local_site.py, an HTTP(S) proxy on 127.0.0.1,
@@ -19,6 +19,10 @@ domain too), in an order that alternates over the rounds; wall times include pro
 Each line gives wall and CPU time, and the project's CPU split by process (the crawl's own, its read and
 store workers, the forkserver they are forked from; bench/proctree.py). ``--variant`` times the project a
 second time with more settings and prints its ratio to the project with its defaults.
+
+``--archive`` (instead of the bare baseline): the project with NEWSCRAWL_ARCHIVE_DIR set (a fresh directory
+each round) against the project without it, the archive's bytes per article, and `scrapy reextract` of that
+archive into a fresh database (articles/s, against the crawl of the same articles from the site).
 
 The cron part: on a copy of the database the crawl filled, with one new article at the top of list page 1,
 `scrapy crawl ofweek` of that page (max_pages=1: one article to fetch and store) against a bare one-page
@@ -199,6 +203,38 @@ def crawl_rounds(args, tmp: Path, env: dict, lists: int) -> tuple[dict, Path]:
     return ratios, tmp / "crawl0.db"
 
 
+def archive_rounds(args, tmp: Path, env: dict, lists: int) -> dict:
+    """The project with the archive off and on, in alternating order; then each round's archive re-extracted."""
+    given = overrides(args.concurrency)
+    off, on, replay = Timings("off"), Timings("on"), Timings("reextract")
+    sizes = []
+    for round_ in range(args.rounds):
+        command = [SCRAPY, "crawl", "ofweek", "-a", f"start_urls={LIST_URL.format(1)}", "-a", f"max_pages={lists}", *as_args(given)]
+        archive, dbs = tmp / f"archive{round_}", {which: tmp / f"{which}{round_}.db" for which in ("off", "on", "replayed")}
+        base = {**env, "NEWSCRAWL_SPOOL_DIR": str(tmp / "spool")}
+        steps = [(off, command, ROOT, {**base, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{dbs['off']}"}),
+                 (on, command, ROOT, {**base, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{dbs['on']}", "NEWSCRAWL_ARCHIVE_DIR": str(archive)})]
+        for timings, command_, cwd, step_env in (steps if round_ % 2 == 0 else steps[::-1]):
+            timings.run(command_, cwd, step_env)
+        replay.run([SCRAPY, "reextract", "--portal", "ofweek"], ROOT,
+                   {**base, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{dbs['replayed']}", "NEWSCRAWL_ARCHIVE_DIR": str(archive)})
+        counts = {which: stored(db) for which, db in dbs.items()}
+        sizes.append(sum(f.stat().st_size for f in archive.iterdir()))
+        print(f"  round {round_ + 1} (load {os.getloadavg()[0]:.1f}): archive off {off.last()}, on {on.last()}, "
+              f"{sizes[-1] / args.n / 1024:.1f} KiB an article; reextract {replay.last()}; stored {counts}", flush=True)
+        if set(counts.values()) != {args.n}:
+            raise SystemExit(f"expected {args.n} articles from each, got {counts}")
+    ratios = {"archive on / off": summary(f"crawl of {args.n} articles with the archive on against off", on, off)}
+    print(f"archive: median {statistics.median(sizes) / args.n / 1024:.1f} KiB an article (gzip WARC: response and request "
+          f"records of {args.n} articles and {lists} list pages)")
+    speeds, crawled = [args.n / t for t in replay.wall], [args.n / t for t in off.wall]
+    print(f"reextract of the {args.n} archived articles into a fresh database: {spread(speeds, ' articles/s')}; the crawl "
+          f"of them from the site: {spread(crawled, ' articles/s')} (both with process start)")
+    ratios["reextract / crawl"] = (statistics.median(s / c for s, c in zip(speeds, crawled)),
+                                   statistics.median(o / r for o, r in zip(off.cpu, replay.cpu)))
+    return ratios
+
+
 def cron_rounds(args, tmp: Path, env: dict, crawl_db: Path, new_list_page: bytes) -> tuple[float, float]:
     """One new article on list page 1; each project run on its own copy of the crawl's database."""
     page = tmp / "site" / LIST_URL.format(1).split("://", 1)[1]
@@ -228,6 +264,7 @@ def main() -> None:
     parser.add_argument("--skip-cron", action="store_true")
     parser.add_argument("--skip-defaults", action="store_true", help="leave out the bare spider with Scrapy's defaults")
     parser.add_argument("--variant", default="", help="settings NAME=VALUE[,NAME=VALUE] of a second project crawl")
+    parser.add_argument("--archive", action="store_true", help="the archive on against off, and re-extraction, instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as name:
         tmp = Path(name)
@@ -237,8 +274,11 @@ def main() -> None:
         env.update(http_proxy=proxy, https_proxy=proxy, PYTHONPATH=str(ROOT))
         try:
             print(f"site: {args.n} articles, {lists} list pages, served at {proxy}; load average {os.getloadavg()[0]:.2f}")
-            ratios, crawl_db = crawl_rounds(args, tmp, env, lists)
-            if not args.skip_cron:
+            if args.archive:
+                ratios = archive_rounds(args, tmp, env, lists)
+            else:
+                ratios, crawl_db = crawl_rounds(args, tmp, env, lists)
+            if not args.skip_cron and not args.archive:
                 ratios["cron"] = cron_rounds(args, tmp, env, crawl_db, new_list_page)
             print(f"ratios (wall, CPU; load average {os.getloadavg()[0]:.2f}): "
                   + ", ".join(f"{k} {w:.2f}x / {c:.2f}x" for k, (w, c) in ratios.items()))

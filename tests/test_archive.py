@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -215,3 +216,86 @@ def test_an_archive_written_by_another_tool_is_replayed(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "ofweek              5      5        0          0       0  -" in done.stdout, done.stdout
     assert stored(db) == set(urls)
+
+
+def test_dbstats_shows_the_archive_size_and_which_articles_it_holds(tmp_path):
+    import json
+
+    from newscrawl import db, migrations
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    files = WarcFiles(archive, "ofweek", 1 << 30)
+    name, offset = files.write(capture(1))
+    files.close()
+    engine = db.create_engine(f"sqlite:///{tmp_path / 'stats.db'}")
+    migrations.upgrade(engine)
+    rows = []
+    for i, (file, at) in enumerate([(name, offset), ("gone.warc.gz", 5), (None, None)]):
+        rows.append({**db.article_row({"url": f"https://ee.ofweek.com/{i}.html", "portal": "ofweek", "title": f"t{i}",
+                                       "body_text": f"正文{i}", "content_hash": f"h{i}"}),
+                     "archive_file": file, "archive_offset": at})
+    db.write_rows(engine, rows)
+    engine.dispose()
+    settings = ["-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'stats.db'}", "-s", f"NEWSCRAWL_ARCHIVE_DIR={archive}"]
+    done = subprocess.run([sys.executable, "-m", "scrapy", "dbstats", "--json", *settings], cwd=ROOT, env=clean_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)["archive"]
+    assert (section["files"], section["bytes"]) == (1, (archive / name).stat().st_size)
+    assert section["portals"] == {"ofweek": {"articles": 3, "archived": 2, "present": 1}}
+    text = subprocess.run([sys.executable, "-m", "scrapy", "dbstats", *settings], cwd=ROOT, env=clean_env(),
+                          capture_output=True, text=True, timeout=120).stdout
+    assert "  ofweek         3         2        1 (33%)" in text, text
+
+
+def test_a_replayed_relative_date_resolves_against_when_the_page_was_fetched_in_a_worker_too():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.archive import CAPTURED_AT
+    from newscrawl.middlewares import extractworker
+    from newscrawl.spiders.ofweek import OfweekSpider
+
+    url = site.article_url(0)
+    body = site.article_page(0).replace("2026-01-01 08:00", "3小时前").encode("gb18030")
+    fetched = datetime(2026, 3, 1, 4, 0, tzinfo=timezone.utc)  # 12:00 in Beijing
+    spider = OfweekSpider.from_crawler(get_crawler(OfweekSpider))
+    response = HtmlResponse(url=url, body=body, request=Request(url, meta={"newscrawl": "article", CAPTURED_AT: fetched}))
+    item, _ = spider.read_first_page(response)
+    assert item.published_at == "2026-03-01T09:00:00+08:00"
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:  # the worker's side, in this process: it takes the root logger over, given back after
+        extractworker._setup(OfweekSpider, {}, {"LOG_LEVEL": "INFO"})
+        (item, _), _, _ = extractworker._read(url, HtmlResponse, 200, {}, body, "gb18030", [], fetched)
+    finally:
+        root.handlers[:], extractworker._spider = handlers, None
+        root.setLevel(level)
+    assert item.published_at == "2026-03-01T09:00:00+08:00"
+
+
+def test_an_unchanged_spider_replays_every_sample_article_unchanged_multipage_included(tmp_path):
+    archive = tmp_path / "archive"
+    done = subprocess.run(crawl_command(tmp_path, ROOT / "samples/mirror", args=("-a", "channels=www,ee,laser")),
+                          cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "'newscrawl/multipage_articles': 1" in done.stderr, done.stderr[-3000:]
+    before = len(stored(tmp_path / "crawl.db"))
+    replay = subprocess.run([sys.executable, "-m", "scrapy", "reextract", "--portal", "ofweek", "--since", "2026-01-01",
+                             "-s", f"NEWSCRAWL_ARCHIVE_DIR={archive}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'crawl.db'}"],
+                            cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300)
+    assert replay.returncode == 0, replay.stderr[-3000:]
+    assert "'newscrawl/multipage_articles': 1" in replay.stderr  # page 2 served from the archive too
+    [line] = [x for x in replay.stdout.splitlines() if x.startswith("ofweek ")]
+    # the deleted story is archived as an article page but is not one: "failed"
+    assert line.split() == ["ofweek", str(before + 1), "0", "0", str(before), "1", "-"], replay.stdout
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'crawl.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM article_versions")).scalar() == 0
+        assert connection.execute(sa.text("SELECT count(*) FROM articles WHERE version_reason IS NOT NULL")).scalar() == 0
+    engine.dispose()
+    # nothing archived after a day to come
+    later = subprocess.run([sys.executable, "-m", "scrapy", "reextract", "--since", "2099-01-01",
+                            "-s", f"NEWSCRAWL_ARCHIVE_DIR={archive}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'crawl.db'}"],
+                           cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300)
+    assert later.returncode == 0 and later.stdout.strip() == "reextract: no archived article page matches"

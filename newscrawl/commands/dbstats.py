@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
 from newscrawl import config, db
+from newscrawl.archive import stats as archive_stats
 from newscrawl.reader import (
     CommandError,
     article_filters,
@@ -47,7 +48,7 @@ def _iso(value) -> str | None:
     return value
 
 
-def collect(engine: sa.Engine, portals=(), since: date | None = None, days: int = 14, runs: int = 5) -> dict:
+def collect(engine: sa.Engine, portals=(), since: date | None = None, days: int = 14, runs: int = 5, settings=None) -> dict:
     """Everything the report shows, as plain JSON-ready data."""
     columns = {c.name: c for c in stored_columns(engine, db.articles)}
     where = article_filters(columns, list(portals), since)
@@ -125,6 +126,7 @@ def collect(engine: sa.Engine, portals=(), since: date | None = None, days: int 
         else:
             report["previous_versions"] = None
         report["runs"] = _runs(connection, engine, tables, portals, runs)
+        report["archive"] = archive_stats.report(connection, columns, where, settings) if settings is not None else None
     return report
 
 
@@ -232,6 +234,8 @@ def render(report: dict) -> str:
                          *(_percent(report["coverage"].get(p, {}).get(field, 0), portals[p]["articles"]) for p in portals)])
         out += _table(["field", "all", *portals], rows)
 
+    out += archive_stats.render(report.get("archive"))
+
     if runs and runs["recent"]:
         out += ["", f"Last {len(runs['recent'])} runs"]
         keys = [k for k in ("spider", "started_at", "finish_reason", "exit_code", "items_scraped", "items_stored",
@@ -271,7 +275,7 @@ class Command(ScrapyCommand):
             engine = open_database(self.settings)
             try:
                 check_portals(engine, portals, spider_names(self.settings))
-                report = collect(engine, portals, since, days)
+                report = collect(engine, portals, since, days, settings=self.settings)
             except sa.exc.DBAPIError as exc:
                 raise CommandError(f"database error: {db.describe(exc)}", exitcode=db.exit_code_for(exc)) from None
             finally:

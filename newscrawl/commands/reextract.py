@@ -53,6 +53,7 @@ class Command(BaseRunSpiderCommand):
 
     def process_options(self, args, opts):
         super().process_options(args, opts)
+        config.configure(self.settings)  # the environment too, before the replay's own settings override it
         self.archive = self.settings.get("NEWSCRAWL_ARCHIVE_DIR") or ""
         for name, value in REPLAY_SETTINGS.items():
             self.settings.set(name, value, priority="cmdline")

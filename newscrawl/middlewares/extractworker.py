@@ -39,6 +39,7 @@ from scrapy import signals
 from scrapy.http import Request, TextResponse
 
 from newscrawl import config
+from newscrawl.archive import CAPTURED_AT
 from newscrawl.middlewares import CrawlerMiddleware
 from newscrawl.pages import PageSettings
 from newscrawl.spiders.base import READ_IN_WORKER
@@ -84,10 +85,13 @@ def _warm() -> None:
     import newscrawl.pages  # noqa: F401
 
 
-def _read(spec: PageSpec, url: str, response_class, status: int, headers: dict, body: bytes, encoding: str, flags: list):
-    """``(result, counts, notes)`` of ``Page.read`` on the page, or None when it raised."""
+def _read(spec: PageSpec, url: str, response_class, status: int, headers: dict, body: bytes, encoding: str, flags: list,
+          captured=None):
+    """``(result, counts, notes)`` of ``Page.read`` on the page, or None when it raised. ``captured``: when a
+    replayed page was fetched (`scrapy reextract`), which relative dates resolve against."""
+    meta = {"newscrawl": "article", **({CAPTURED_AT: captured} if captured else {})}
     response = response_class(url=url, status=status, headers=headers, body=body, encoding=encoding, flags=flags,
-                              request=Request(url, meta={"newscrawl": "article"}))
+                              request=Request(url, meta=meta))
     page = spec.page_class(response, spec.settings, spec.portal, spec.url)
     try:
         result = page.read()
@@ -138,7 +142,7 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
         try:
             answer = await asyncio.wrap_future(pool.submit(
                 _read, spec, response.url, type(response), response.status, dict(response.headers), response.body,
-                response.encoding, list(response.flags),
+                response.encoding, list(response.flags), request.meta.get(CAPTURED_AT),
             ))
         except (BrokenProcessPool, OSError, RuntimeError):  # a worker died; RuntimeError: a pool closed meanwhile
             self.died(pool)
