@@ -299,3 +299,22 @@ def test_an_unchanged_spider_replays_every_sample_article_unchanged_multipage_in
                             "-s", f"NEWSCRAWL_ARCHIVE_DIR={archive}", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'crawl.db'}"],
                            cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300)
     assert later.returncode == 0 and later.stdout.strip() == "reextract: no archived article page matches"
+
+
+def test_a_request_carrying_a_pending_location_pickles_with_the_location(tmp_path):
+    """A redirect or retry copies the meta of a request whose response is being archived; JOBDIR pickles it."""
+    import pickle
+
+    from scrapy import Request
+
+    from newscrawl.archive import ARCHIVED
+    from newscrawl.archive.writer import ArchiveWriter
+
+    writer = ArchiveWriter(WarcFiles(tmp_path, "ofweek", 1 << 30))
+    pending = writer.submit(capture(3))
+    request = Request("https://ee.ofweek.com/a.html", meta={ARCHIVED: pending}).replace(url="https://ee.ofweek.com/b.html")
+    copied = pickle.loads(pickle.dumps(request.meta))
+    assert copied[ARCHIVED] == pending.future.result() and copied[ARCHIVED][1] > 0
+    writer.close().result()
+    failed = ArchiveWriter(WarcFiles(tmp_path / "missing", "ofweek", 1 << 30)).submit(capture(4))  # no such directory
+    assert pickle.loads(pickle.dumps({ARCHIVED: failed})) == {ARCHIVED: None}

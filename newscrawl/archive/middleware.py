@@ -13,7 +13,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.archive import ARCHIVED, CAPTURED_AT, FIRST_PAGE, SOURCE, reader, retention
-from newscrawl.archive.writer import ArchiveWriter, Capture, WarcFiles
+from newscrawl.archive.writer import ArchiveWriter, Capture, Pending, WarcFiles
 from newscrawl.items import Article
 from newscrawl.processors.dates import to_iso
 
@@ -39,7 +39,7 @@ class ArchiveMiddleware:
     """Downloader middleware: every response to a request the spider made (``meta["newscrawl"]``: list, article and
     continuation pages, redirects included) goes to the archive as received, before decompression and charset fixes.
 
-    The records are built and written on the archive's own thread; ``request.meta[ARCHIVED]`` holds the Future of
+    The records are built and written on the archive's own thread; ``request.meta[ARCHIVED]`` holds the ``Pending`` location
     ``(file, offset)``. At open, files a killed crawl left are repaired and old ones pruned (NEWSCRAWL_ARCHIVE_DAYS,
     NEWSCRAWL_ARCHIVE_MAX_MB), on the same thread.
     """
@@ -85,9 +85,9 @@ class ArchiveMiddleware:
             request_body=request.body or b"", captured_at=datetime.now(timezone.utc),
             spider=self.crawler.spider.name, kind=kind,
         )
-        future = self.writer.submit(capture)
-        future.add_done_callback(self._done)
-        request.meta[ARCHIVED] = future
+        pending = self.writer.submit(capture)
+        pending.future.add_done_callback(self._done)
+        request.meta[ARCHIVED] = pending
         self.crawler.stats.inc_value("newscrawl/archive/pages")
         return response
 
@@ -117,9 +117,9 @@ class ArchiveMiddleware:
 
 async def location(source) -> tuple[str, int] | None:
     """``(file, offset)`` of an archived page, once written (None when it could not be)."""
-    if isinstance(source, Future):
+    if isinstance(source, Pending):
         try:
-            return tuple(await asyncio.wrap_future(source))
+            return tuple(await asyncio.wrap_future(source.future))
         except Exception:  # noqa: BLE001 - said by the archive middleware
             return None
     return tuple(source) if source else None

@@ -135,6 +135,20 @@ class WarcFiles:
         os.close(fd)  # closing releases the lock, after the rename: retention never sees an unlocked .open file
 
 
+class Pending:
+    """Where a page is being archived: the Future of ``(file, offset)``. Requests copied from the one it is in
+    (a redirect, a retry) carry it on; pickled (JOBDIR queues), it becomes the location, or None."""
+
+    def __init__(self, future: Future):
+        self.future = future
+
+    def __reduce__(self):
+        try:
+            return tuple, (self.future.result(timeout=30),)
+        except Exception:  # noqa: BLE001 - a failed write: no location
+            return type(None), ()
+
+
 class ArchiveWriter:
     """``WarcFiles`` behind one thread: ``submit`` returns at once with the Future of the page's location."""
 
@@ -142,8 +156,8 @@ class ArchiveWriter:
         self.files = files
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newscrawl-archive")
 
-    def submit(self, capture: Capture) -> Future:
-        return self.thread.submit(self.files.write, capture)
+    def submit(self, capture: Capture) -> Pending:
+        return Pending(self.thread.submit(self.files.write, capture))
 
     def close(self) -> Future:
         """Every submitted page written, then the file closed (the Future of that)."""

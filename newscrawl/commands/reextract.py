@@ -87,13 +87,16 @@ class Command(BaseRunSpiderCommand):
         by_portal: dict[str, list[str]] = {}
         unassigned = 0
         for entry in starts:
-            portal = replay.portal_of(entry, portals)
+            portal = replay.portal_of(entry, self._spiders())
             if portal is None:
-                unassigned += entry.spider is None or entry.spider not in self._spiders()
-                continue
-            by_portal.setdefault(portal, []).append(entry.url)
+                unassigned += 1
+            elif portal in portals:
+                by_portal.setdefault(portal, []).append(entry.url)
+        if unassigned:
+            print(f"reextract: {unassigned} archived article pages belong to no spider of this project: not replayed",
+                  file=sys.stderr)
         if not by_portal:
-            print("reextract: no archived article page matches" + (f" ({unassigned} of no known spider)" if unassigned else ""))
+            print("reextract: no archived article page matches")
             return
         try:
             self.exitcode = self.replay(index, by_portal)
@@ -113,8 +116,10 @@ class Command(BaseRunSpiderCommand):
         return directory
 
     def _spiders(self) -> dict[str, type]:
-        loader = self.crawler_process.spider_loader
-        return {name: loader.load(name) for name in loader.list()}
+        if getattr(self, "_loaded", None) is None:
+            loader = self.crawler_process.spider_loader
+            self._loaded = {name: loader.load(name) for name in loader.list()}
+        return self._loaded
 
     def _portals(self, value: str | None) -> dict[str, type]:
         spiders = self._spiders()
