@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import logging
 import os
 import signal
 import subprocess
@@ -264,15 +263,11 @@ def test_a_replayed_relative_date_resolves_against_when_the_page_was_fetched_in_
     response = HtmlResponse(url=url, body=body, request=Request(url, meta={"newscrawl": "article", CAPTURED_AT: fetched}))
     item, _ = spider.read_first_page(response)
     assert item.published_at == "2026-03-01T09:00:00+08:00"
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:  # the worker's side, in this process: it takes the root logger over, given back after
-        extractworker._setup(OfweekSpider, {}, {"LOG_LEVEL": "INFO"})
-        (item, _), _, _ = extractworker._read(url, HtmlResponse, 200, {}, body, "gb18030", [], fetched)
-    finally:
-        root.handlers[:], extractworker._spider = handlers, None
-        root.setLevel(level)
+    spec = extractworker.PageSpec(spider.page_class, spider.page_settings, spider.name, url)
+    (item, _), _, _ = extractworker._read(spec, url, HtmlResponse, 200, {}, body, "gb18030", [], fetched)
     assert item.published_at == "2026-03-01T09:00:00+08:00"
+    (item, _), _, _ = extractworker._read(spec, url, HtmlResponse, 200, {}, body, "gb18030", [])
+    assert item.published_at != "2026-03-01T09:00:00+08:00"  # a crawl's page: three hours before now
 
 
 def test_an_unchanged_spider_replays_every_sample_article_unchanged_multipage_included(tmp_path):

@@ -65,9 +65,16 @@ class ArchiveMiddleware:
 
     def spider_opened(self, spider):
         self.writer = ArchiveWriter(WarcFiles(self.directory, spider.name, self.rotate_bytes))
-        self.writer.thread.submit(self.housekeeping).add_done_callback(self._done)
+        self.writer.thread.submit(self.housekeeping)
 
     def housekeeping(self) -> None:
+        """Repairs and retention: their trouble is logged, and the crawl's pages are archived all the same."""
+        try:
+            self._housekeeping()
+        except OSError as exc:
+            logger.error("Archive housekeeping in %s failed: %s", self.directory, exc)
+
+    def _housekeeping(self) -> None:
         for name, cut in reader.repair(self.directory):
             logger.warning("Archive file %s was left open by a killed crawl: %d bytes of a cut record removed", name, cut)
         removed = retention.prune(self.directory, self.days, self.max_bytes)

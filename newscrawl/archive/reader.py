@@ -150,18 +150,30 @@ def read_at(path: Path, offset: int) -> Page | None:
 
 def repair(directory: Path) -> list[tuple[str, int]]:
     """Files a killed crawl left ``.open`` (no longer locked): cut after their last complete record and renamed to
-    their final name, so every file reads to its end (``warcio check``). Returns ``(name, bytes cut)`` of each."""
+    their final name, so every file reads to its end (``warcio check``). Returns ``(name, bytes cut)`` of each.
+    Each is repaired under its lock, so crawls starting together (crawlall) do not repair one file twice."""
     repaired = []
     for path in archive_files(directory):
-        if not path.name.endswith(OPEN_SUFFIX) or locked(path):
+        if not path.name.endswith(OPEN_SUFFIX):
             continue
-        end = 0
-        for _, end, _, _ in records(path):
-            pass
-        size = path.stat().st_size
-        with open(path, "r+b") as handle:
-            handle.truncate(end)
-        final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-        os.rename(path, final)
-        repaired.append((final.name, size - end))
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not path.exists():  # repaired by another crawl meanwhile
+                continue
+            end = 0
+            for _, end, _, _ in records(path):
+                pass
+            size = os.fstat(fd).st_size
+            os.ftruncate(fd, end)
+            final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+            os.rename(path, final)
+            repaired.append((final.name, size - end))
+        except BlockingIOError:  # a crawl writes it
+            continue
+        finally:
+            os.close(fd)
     return repaired
