@@ -63,7 +63,7 @@ NEWSCRAWL_EXTRACT_PROCESSES = 1
 # The read and store workers start once a run has this many article pages seen or waiting (scheduled,
 # downloading): below it the crawl's own process does the work, a worker's start would cost more than it
 # saves (docs/OPERATIONS.md, "Processes of a crawl"); 0: at the first page.
-NEWSCRAWL_WORKERS_MIN_PAGES = 100
+NEWSCRAWL_WORKERS_MIN_PAGES = 400
 # Networks that may be fetched although internal (comma-separated CIDRs, or *): a local test server, an intranet.
 NEWSCRAWL_ALLOWED_NETWORKS = ""
 NEWSCRAWL_ALLOWED_SCHEMES = "http,https"

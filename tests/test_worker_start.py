@@ -18,7 +18,7 @@ def stored(tmp_path) -> set[str]:
 
 def test_small_runs_start_no_worker_and_store_everything_in_the_crawls_process(tmp_path):
     mirror = tmp_path / "mirror"
-    urls = sc.write_mirror(mirror, 30)  # 30 articles: below the default 100
+    urls = sc.write_mirror(mirror, 30)  # 30 articles: below the default 400
     database = f"sqlite:///{tmp_path / 'news.db'}"
     first = sc.crawl(tmp_path, mirror, database, "-s", "NEWSCRAWL_STORE_BATCH_SIZE=10")
     assert first.returncode == 0, first.log[-3000:]
