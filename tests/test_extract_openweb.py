@@ -201,3 +201,14 @@ def test_a_section_name_in_the_h1_is_not_the_title_when_the_page_titles_itself_o
     html = page(head=head, body=body.replace("India", "Floods in Assam: three villages cut off"),
                 title="Floods in Assam: three villages cut off - The Daily")
     assert PageExtractor(html, "https://news.example/a/1").title == "Floods in Assam: three villages cut off"
+
+
+def test_lines_repeated_beside_the_text_go_but_a_text_of_one_repeated_paragraph_stays():
+    prompt = "<p>Log in to react to this article.</p>"
+    body = "".join(f"<p>{sentence(i)}</p>{prompt}" for i in range(4))
+    text = extract_article(page(body=f"<article><h1>Road to be widened</h1>{body}</article>"),
+                           "https://news.example/a/1").body_text
+    assert "Paragraph 3 of" in text and "Log in to react" not in text
+    same = "<p>正文段落，内容足够长，用来构成一篇文章的主体部分。</p>" * 4
+    item = extract_article(page(body=f"<div class='x'>{same}</div>", title="标题"), "https://news.example/a/2")
+    assert item.body_text.count("正文段落") == 4

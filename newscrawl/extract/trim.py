@@ -103,8 +103,13 @@ def _drop_chrome_lines(body) -> list[str]:
     for _, lines in blocks:
         for line in lines:
             counts[line] = counts.get(line, 0) + 1
+    # repeated lines are chrome only beside the text, not when they are most of it (a page of one paragraph
+    # written four times is still that paragraph)
+    repeated = {line for line, count in counts.items() if count >= 3}
+    if sum(counts[line] for line in repeated) * 2 >= sum(counts.values()):
+        repeated = set()
     for block, lines in blocks:
-        if lines and not block.xpath(".//img") and all(is_chrome_line(line) or counts[line] >= 3 for line in lines):
+        if lines and not block.xpath(".//img") and all(is_chrome_line(line) or line in repeated for line in lines):
             removed += lines
             _drop(block, keep_tail=False)
     return removed
