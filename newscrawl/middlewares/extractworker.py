@@ -136,6 +136,8 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
             pool = self.new_pool(spider)
             if pool is None:
                 return response
+        if not pool.ready and self.min_pages == 0 and self.starting is not None:
+            await asyncio.shield(self.starting)  # started with the crawl (0): its pages wait for the workers, once
         if not pool.ready:  # starting (a second or two): this page is read here, and so is every page of a short crawl
             return response
         spec = PageSpec(spider.page_class, spider.page_settings, spider.name, spider.canonical_article_url(response.url))
