@@ -145,6 +145,8 @@ EXTENSIONS = {
     "newscrawl.extensions.jobdir.JobdirGuard": 10,
     "newscrawl.extensions.metrics.MetricsWriter": 950,
     "newscrawl.extensions.loglevel.LogLevelGate": 0,
+    # a console log without tracebacks (but at DEBUG) and with the operator's warnings at every level
+    "newscrawl.extensions.console.ConsoleLog": 0,
 }
 # Prometheus text file of every run (node_exporter's textfile collector, e.g. /var/lib/node_exporter/newscrawl.prom);
 # empty = off. docs/OPERATIONS.md, "Metrics".

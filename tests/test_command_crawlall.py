@@ -13,7 +13,7 @@ import pytest
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
-from newscrawl.commands.crawlall import overall_exit_code, portal_spiders, spider_summary, split_arguments
+from newscrawl.commands.crawlall import conditions_line, overall_exit_code, portal_spiders, spider_summary, split_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT / "samples" / "mirror"
@@ -140,6 +140,18 @@ def test_exit_codes_of_each_spider_and_of_the_run():
     # a database outage logs errors as well: the spider says 75, what happened, not 4
     assert summary({"log_count/ERROR": 5, "newscrawl/exit_code": 75})["exit_code"] == 75
     assert overall_exit_code([ok, ok]) == 0
+
+
+def test_the_last_line_names_every_condition_whatever_the_exit_code():
+    alarm = spider_summary("gasgoo", {"newscrawl/exit_code": 3, "finish_reason": "finished"}, None, 0)
+    spooled = [spider_summary(n, {"newscrawl/exit_code": 75, "log_count/ERROR": 4, "finish_reason": "finished"}, None, 0)
+               for n in ("c114", "elecfans", "ithome", "laoyaoba", "ofweek")]
+    assert overall_exit_code([alarm, *spooled]) == 3
+    assert conditions_line([alarm, *spooled]) == "ALARM gasgoo; SPOOLED 5 portals"
+    both = spider_summary("ofweek", {"newscrawl/exit_code": 75, "newscrawl/monitor/alarms": ["x"], "finish_reason": "finished"}, None, 0)
+    errors = spider_summary("c114", {"log_count/ERROR": 2, "finish_reason": "finished"}, None, 0)
+    assert conditions_line([both, errors]) == "ALARM ofweek; SPOOLED ofweek; ERRORS c114"
+    assert conditions_line([spider_summary("c114", {"finish_reason": "finished"}, None, 0)]) == "ok"
 
 
 def test_dropped_items_are_listed_by_reason_and_duplicates_apart():

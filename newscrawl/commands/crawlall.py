@@ -104,6 +104,8 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
     if errors > max_errors:
         codes.add(EXIT_TOO_MANY_ERRORS)
     code = most_urgent(codes)
+    # errors above the threshold are named when nothing else explains them (an outage or a dead portal logs errors)
+    conditions = [STATUS.get(c, f"exit {c}") for c in SEVERITY if c in codes and (c != EXIT_TOO_MANY_ERRORS or code == c)]
     # The store counts only what happened; with no store stat at all there was no store (or no item).
     stored = any(k.startswith("newscrawl/store/") for k in stats) or not stats.get("item_scraped_count")
     store = {
@@ -114,6 +116,7 @@ def spider_summary(name: str, stats: dict, failure: str | None, max_errors: int)
         "spider": name,
         "status": STATUS.get(code, f"exit {code}"),
         "exit_code": code,
+        "conditions": conditions,
         "failure": failure,
         "finish_reason": finish_reason,
         "duration_s": round(float(stats.get("elapsed_time_seconds") or 0.0), 3),
@@ -142,6 +145,18 @@ def overall_exit_code(entries: list[dict]) -> int:
     return most_urgent(e["exit_code"] for e in entries)
 
 
+def conditions_line(entries: list[dict]) -> str:
+    """Every condition of the run, most urgent first, with its spiders: ``ALARM gasgoo; SPOOLED 5 portals``."""
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        for condition in entry.get("conditions") or ([entry["status"]] if entry["status"] != "ok" else []):
+            found.setdefault(condition, []).append(entry["spider"])
+    order = [STATUS[c] for c in SEVERITY if c in STATUS]
+    parts = [f"{c} {','.join(n) if len(n) <= 3 else f'{len(n)} portals'}"
+             for c, n in sorted(found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))]
+    return "; ".join(parts) or "ok"
+
+
 def summary_table(entries: list[dict]) -> str:
     header = ("spider", "status", "requests", "pages", "known", "articles", "new", "updated", "unchanged", "dup", "errors", "time", "dropped")
     rows = [header]
@@ -168,6 +183,10 @@ def summary_table(entries: list[dict]) -> str:
             lines.append(f"ALARM {e['spider']}: {alarm}")
         if e.get("rejects_file"):
             lines.append(f"NOT STORED {e['spider']}: {e['articles']['rejected']} items, see {e['rejects_file']}")
+    foreign = max((int(e["stats"].get("newscrawl/store/spool_other_databases") or 0) for e in entries if e.get("stats")), default=0)
+    if foreign:  # every store sees the same spool directory: said once
+        lines.append(f"SPOOL: {foreign} items in the spool were meant for another database; "
+                     "`scrapy loadspool --all` loads them into this one")
     return "\n".join(lines)
 
 
@@ -338,7 +357,7 @@ class Command(BaseRunSpiderCommand):
         print(summary_table(entries))
         path = self.write_report(report, started)
         html = self.write_html(self.html) if self.html else None
-        print(f"crawlall: {report['status']} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else "")
+        print(f"crawlall: {conditions_line(entries)} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else "")
               + (f"; HTML report {html}" if html else ""))
         sys.stdout.flush()
         return code

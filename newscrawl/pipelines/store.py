@@ -14,6 +14,7 @@ from twisted.internet.defer import Deferred, DeferredLock
 
 from newscrawl import archive, config, db, exitcodes, migrations, spool, storeworker, workerpool
 from newscrawl.exitcodes import EXIT_NOT_STORED, EXIT_SPOOLED
+from newscrawl.extensions import console
 from newscrawl.pipelines.dedupe import DuplicateContent
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class StorePipeline:
         # Before the crawl starts, so a schema or configuration problem stops it with one line instead of mid-run.
         pipeline.prepare_schema(options.db_auto_migrate)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         return pipeline
 
     def prepare_schema(self, auto_migrate: bool) -> None:
@@ -106,14 +108,18 @@ class StorePipeline:
                 "run `scrapy migrate` (or set NEWSCRAWL_DB_AUTO_MIGRATE=1)"
             )
 
-    async def open_spider(self):
+    def spider_opened(self, spider):
+        # Said once the console is set up (newscrawl/extensions/console.py), so that cron sees it too.
         files, items = spool.others(self.spool_dir, self.spool_key)
         if files:
             logger.warning(
                 "%d items in %d spool file(s) in %s were meant for another database; "
                 "`scrapy loadspool %s --all` loads them into this one", items, files, self.spool_dir, self.spool_dir,
+                extra=console.ACT,
             )
             self.stats.set_value("newscrawl/store/spool_other_databases", items)
+
+    async def open_spider(self):
         if self.database_ok and spool.pending(self.spool_dir, self.spool_key):
             try:
                 counts = await self._call(spool.load, self.engine, self.spool_dir, 500, self.spool_key)
