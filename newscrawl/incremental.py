@@ -176,7 +176,10 @@ class IncrementalMiddleware:
                 self.trusted[listing] = trusted and not self.distrust
                 if not self.trusted[listing]:
                     self.stats.inc_value("newscrawl/incremental/unconfirmed_listings")
-                    logger.info("Listing %s: its last walk did not complete, walking it to the end", listing)
+                    if state is None and listing in self.opened:
+                        logger.info("Listing %s: first walk, reading it to the end", listing)
+                    else:
+                        logger.info("Listing %s: its last walk did not complete, walking it to the end", listing)
             return self.trusted[listing]
         finally:
             self.lock.release()

@@ -70,10 +70,16 @@ def test_sigkilled_worker_loses_nothing(redis_keys, site, tmp_path):
     survivor = start_worker("a", tmp_path, mirror, database, redis_url=url, prefix=prefix, latency=0.05)
     victim = start_worker("b", tmp_path, mirror, database, redis_url=url, prefix=prefix, latency=0.05)
     try:
-        deadline = time.monotonic() + 60
-        while not (len(stored_urls(database)) >= ARTICLES // 5 and in_flight(client, prefix, victim.pid)):
+        deadline = time.monotonic() + 120
+        while True:
             assert victim.poll() is None and survivor.poll() is None, "a worker ended before the kill"
             assert time.monotonic() < deadline, "the victim never had requests in flight"
+            if len(stored_urls(database)) >= ARTICLES // 5:
+                # frozen, its requests in flight cannot finish between the look and the kill
+                victim.send_signal(signal.SIGSTOP)
+                if in_flight(client, prefix, victim.pid):
+                    break
+                victim.send_signal(signal.SIGCONT)
             time.sleep(0.05)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
@@ -136,12 +142,16 @@ def test_interrupted_worker_resumes_from_redis(redis_keys, tmp_path):
     database = tmp_path / "news.db"
     first = start_worker("first", tmp_path, tmp_path / "mirror", database, redis_url=url, prefix=prefix, latency=0.05)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while len(stored_urls(database)) < 30:
             assert first.poll() is None and time.monotonic() < deadline, worker_log(tmp_path, "first")[-3000:]
             time.sleep(0.05)
+        # frozen the moment 30 are seen: a loaded machine that looks late cannot let it finish the crawl first
+        first.send_signal(signal.SIGSTOP)
+        assert len(stored_urls(database)) < len(urls), "the worker stored everything before it could be interrupted"
         first.send_signal(signal.SIGINT)
-        first.wait(30)
+        first.send_signal(signal.SIGCONT)
+        first.wait(60)
     finally:
         if first.poll() is None:
             first.kill()

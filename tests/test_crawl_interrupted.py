@@ -21,20 +21,43 @@ def stored(db_path) -> int:
 
 
 def interrupt(tmp_path, mirror, database, db_path, at: int, signals_sent, extra=(), latency=LATENCY):
-    """Start a crawl, wait until ``at`` articles are stored, send the signals; return the process's stderr."""
+    """Start a crawl, freeze it once ``at`` articles are stored, send the signals; return its log and seconds taken.
+
+    Events, not time: the crawl is stopped (SIGSTOP) the moment the count is seen, so a loaded machine that
+    sees it late cannot let the crawl run to its end first; a second signal goes once the first is logged.
+    """
     command = sc.command(tmp_path, mirror, database, "-a", "max_pages=10", "-s", f"NEWSCRAWL_MIRROR_LATENCY={latency}",
                          "-s", "CONCURRENT_REQUESTS=4", "-s", "NEWSCRAWL_STORE_BATCH_SIZE=10", *extra, feed="first.jsonl")
-    process = subprocess.Popen(command, cwd=sc.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 90
-    while stored(db_path) < at and process.poll() is None and time.monotonic() < deadline:
+    log_path = tmp_path / "first.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=sc.ROOT, stdout=subprocess.DEVNULL, stderr=log_file, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while stored(db_path) < at and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGSTOP)
+        assert process.poll() is None, "the crawl ended before it could be interrupted"
+        assert stored(db_path) < ARTICLES, "the crawl stored everything before it could be interrupted"
+        sent = time.monotonic()
+        for n, number in enumerate(signals_sent):
+            process.send_signal(number)
+            process.send_signal(signal.SIGCONT)
+            if n + 1 < len(signals_sent):
+                wait_for_line(log_path, "Received SIGINT", process)
+        process.wait(90)
+        return log_path.read_text(errors="replace"), time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def wait_for_line(path, text: str, process, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text(errors="replace"):
+        assert process.poll() is None, f"the crawl ended before it logged {text!r}"
+        assert time.monotonic() < deadline, f"no {text!r} in the log"
         time.sleep(0.02)
-    assert process.poll() is None, "the crawl ended before it could be interrupted"
-    sent = time.monotonic()
-    for number in signals_sent:
-        process.send_signal(number)
-        time.sleep(0.3)
-    _, log = process.communicate(timeout=60)
-    return log, time.monotonic() - sent
 
 
 def assert_all_stored_once(db_path, urls):
@@ -60,10 +83,7 @@ def test_a_killed_or_interrupted_run_is_completed_by_the_next_plain_run(tmp_path
     early = tmp_path / "early"
     sc.write_mirror(early, 20, newest_first=True)
     assert sc.crawl(tmp_path, early, database, feed="early.jsonl").returncode == 0
-    # A graceful stop finishes what is in flight: a slower site keeps the rest of it unfetched (with margin
-    # for a loaded machine, where the poll below sees the count late).
-    latency = "0.6" if signals_sent == [signal.SIGINT] else LATENCY
-    log, _ = interrupt(tmp_path, mirror, database, db_path, 20 + at, signals_sent, latency=latency)
+    log, _ = interrupt(tmp_path, mirror, database, db_path, 20 + at, signals_sent)
     first = stored(db_path)
     assert first < ARTICLES, "not interrupted mid-way"
 
@@ -101,7 +121,8 @@ def test_ctrl_c_twice_ends_the_process_in_seconds_and_its_jobdir_loses_nothing(t
     db_path = tmp_path / "news.db"
     database = f"sqlite:///{db_path}"
     jobdir = ["-s", f"JOBDIR={tmp_path / 'job'}"]
-    log, took = interrupt(tmp_path, mirror, database, db_path, 30, [signal.SIGINT, signal.SIGINT], jobdir)
+    # the graceful stop the first Ctrl-C starts waits for requests in flight (0.6 s each): the second one cuts it short
+    log, took = interrupt(tmp_path, mirror, database, db_path, 30, [signal.SIGINT, signal.SIGINT], jobdir, latency="0.6")
     assert "forcing unclean shutdown" in log
     assert took < 20, f"still alive {took:.0f} s after the second Ctrl-C"
     assert stored(db_path) < ARTICLES

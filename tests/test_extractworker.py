@@ -33,6 +33,13 @@ def _processes() -> dict[int, tuple[int, str]]:
     return found
 
 
+def stored_count(database: Path) -> int:
+    try:
+        return sc.sqlite_rows(database, "SELECT count(*) FROM articles")[0][0]
+    except Exception:  # not created yet, or locked for a moment
+        return 0
+
+
 def read_workers(crawl_pid: int) -> list[int]:
     """The crawl's read workers: descendants named newscrawl-read (the forkserver is their parent)."""
     table = _processes()
@@ -146,21 +153,31 @@ def test_a_worker_returns_what_the_spider_counted_and_logged_on_the_page(tmp_pat
 
 def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_path):
     mirror, urls = _mirror(tmp_path, 160)
+    # batches of 5: the stored count follows the pages read closely
     command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
                          "-s", "NEWSCRAWL_MIRROR_LATENCY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-                         "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0")
-    crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=subprocess.PIPE, text=True)
+                         "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0", "-s", "NEWSCRAWL_STORE_BATCH_SIZE=5")
+    log_path = tmp_path / "crawl.log"
+    with log_path.open("w") as log_file:
+        crawl = subprocess.Popen(command, cwd=sc.ROOT, stderr=log_file, text=True)
+    database = tmp_path / "news.db"
     try:
-        deadline, killed, seen = time.monotonic() + 60, None, None
-        while killed is None and time.monotonic() < deadline and crawl.poll() is None:
+        # Events, not time: the workers said they are ready and pages are being stored; then the crawl is frozen
+        # (SIGSTOP) while its worker is killed, so it cannot have read every page by the time it notices.
+        deadline, killed = time.monotonic() + 120, None
+        while killed is None:
+            assert crawl.poll() is None, "the crawl ended before its read worker could be killed"
+            assert time.monotonic() < deadline, "the read workers never got ready"
             workers = read_workers(crawl.pid)
-            seen = seen or (workers and time.monotonic())
-            if workers and time.monotonic() > seen + 0.8:  # it has read pages by now (25 pages a second)
+            if workers and "Read workers ready" in log_path.read_text() and stored_count(database) >= 5:
+                crawl.send_signal(signal.SIGSTOP)
+                assert stored_count(database) < len(urls) // 2, "the crawl read most pages before the kill"
                 killed = workers[0]
                 os.kill(killed, signal.SIGKILL)
+                crawl.send_signal(signal.SIGCONT)
             time.sleep(0.05)
-        assert crawl.poll() is None, "the crawl ended before its read worker could be killed"
-        log = crawl.communicate(timeout=180)[1]
+        crawl.wait(180)
+        log = log_path.read_text()
     finally:
         if crawl.poll() is None:
             crawl.kill()

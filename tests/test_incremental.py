@@ -21,6 +21,8 @@ def test_second_run_downloads_list_pages_only_then_finds_new_and_edited_articles
     assert first.returncode == 0, first.log[-2000:]
     assert len(first.items) == 25
     assert last_run(db_path) == (0, 27)
+    # a fresh database: the listing's first walk, not one that "did not complete"
+    assert "first walk, reading it to the end" in first.log and "did not complete" not in first.log
 
     second = sc.crawl(tmp_path, mirror, database)
     assert second.returncode == 0, second.log[-2000:]

@@ -1,10 +1,12 @@
 """Database outages lose no item: retried, spooled, exit status 75, loaded by the next run or `scrapy loadspool`."""
 
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -305,14 +307,34 @@ def test_an_unwritable_spool_is_exit_74_and_the_next_healthy_run_stores_everythi
     engine = db.create_engine(url)
     migrations.upgrade(engine)
     engine.dispose()
-    (tmp_path / "afile").write_text("not a directory")
+    # Writable when the crawl starts (an unwritable one stops it at start: tests/test_outputs.py), a file
+    # in its place once the spider opened (the crawl frozen meanwhile): the disk went away mid-run.
+    spool_dir = tmp_path / "spool-then-gone"
+    spool_dir.mkdir()
     lock = sqlite3.connect(db_path, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")
+    log_path = tmp_path / "crawl.log"
     try:
-        run = sc.crawl(tmp_path, mirror, url, *FAST_FAIL, "-s", f"NEWSCRAWL_SPOOL_DIR={tmp_path / 'afile' / 'spool'}")
+        with log_path.open("w") as log_file:
+            process = subprocess.Popen(sc.command(tmp_path, mirror, url, *FAST_FAIL, "-s", f"NEWSCRAWL_SPOOL_DIR={spool_dir}"),
+                                       cwd=sc.ROOT, stderr=log_file, text=True)
+        try:
+            while "Spider opened" not in log_path.read_text(errors="replace"):
+                assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
+                time.sleep(0.02)
+            process.send_signal(signal.SIGSTOP)
+            assert not list(spool_dir.iterdir())
+            spool_dir.rmdir()
+            spool_dir.write_text("not a directory")
+            process.send_signal(signal.SIGCONT)
+            process.wait(120)
+        finally:
+            if process.poll() is None:
+                process.kill()
     finally:
         lock.execute("ROLLBACK")
         lock.close()
+    run = sc.Run(process.returncode, log_path.read_text(errors="replace"), [])
     assert run.returncode == 74, run.log[-3000:]  # not 75: a retry of this run alone would not bring them back
     assert run.stat("newscrawl/store/lost") == 20 and run.stat("newscrawl/store/spooled") == 0
     assert "Traceback" not in run.log and "items either" in run.log and "CRITICAL" in run.log

@@ -178,6 +178,7 @@ class ExtractWorkerMiddleware(CrawlerMiddleware):
             try:
                 await asyncio.get_running_loop().run_in_executor(None, pool.start)  # starting a process takes a moment
                 await asyncio.wrap_future(pool.started)
+                logger.info("Read workers ready: %d process(es) read article pages from here on", self.size)
             except Unavailable as exc:
                 if pool is self.pool:
                     self.give_up("newscrawl/extract/worker_unavailable", f"{exc}: pages are read in the crawl's process")
