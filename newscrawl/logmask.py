@@ -26,7 +26,7 @@ def install() -> None:
             message = record.getMessage()
         except Exception:  # a malformed call: leave it to the formatter to report
             return record
-        if "@" in message and "://" in message:
+        if "@" in message:  # malformed URLs too (no "://"): db.mask_passwords reads the raw text
             record.msg, record.args = mask_passwords(message), ()
         return record
 

@@ -8,12 +8,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 
-_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s]*)@")
+# A run of text that may hold a URL: up to whitespace or a quote.
+_TOKEN = re.compile(r"""[^\s'"]*@[^\s'"]*""")
 
 
 def mask_passwords(text: str) -> str:
-    """``scheme://user:secret@host`` becomes ``scheme://user:***@host`` wherever it appears in ``text``."""
-    return _PASSWORD.sub(lambda m: f"{m['head']}***@", text) if "@" in text else text
+    """``scheme://user:secret@host`` becomes ``scheme://user:***@host`` wherever it appears in ``text``.
+
+    Read on the raw text, not a parsed URL, so that a malformed one hides its password too:
+    >>> mask_passwords("bad URL postgresql+psycopg//postgres:pw@host/x")
+    'bad URL postgresql+psycopg//postgres:***@host/x'
+    """
+    return _TOKEN.sub(_mask_token, text) if "@" in text else text
+
+
+def _mask_token(match: re.Match) -> str:
+    """Everything between the user's ``:`` and the last ``@`` (a password may hold ``@`` or ``/`` unescaped)."""
+    token = match.group(0)
+    at = token.rfind("@")
+    head = token[:at]
+    slashes = head.find("//")
+    colon = head.find(":", slashes + 2 if slashes >= 0 else 0)  # no //: from the first colon on (more, never less)
+    if colon < 0 or colon + 1 == at:
+        return token
+    return f"{token[:colon + 1]}***{token[at:]}"
 
 
 def check_database_url(url: str) -> str:
