@@ -95,6 +95,18 @@ def environment_settings(environ=None) -> dict[str, str]:
     }
 
 
+def ignored_environment(environ=None) -> list[str]:
+    """A line for each environment variable named like a Scrapy setting: Scrapy reads none (only -s, settings.py)."""
+    environ = os.environ if environ is None else environ
+    return [_ignored_line(name) for name in sorted(SCRAPY_KINDS) if name in environ]
+
+
+def _ignored_line(name: str) -> str:
+    alias = next((a for a, target in ENVIRONMENT_ALIASES.items() if target == name), None)
+    instead = f"-s {name}=… or {alias} in the environment" if alias else f"-s {name}=…"
+    return f"warning: {name} in the environment is not read: Scrapy's own settings come from {instead}"
+
+
 def apply_environment(settings: BaseSettings, environ=None) -> None:
     """Environment variables override settings.py; `-s` (and a spider's custom_settings) override them."""
     project = SETTINGS_PRIORITIES["project"]
@@ -170,6 +182,8 @@ class Config:
     @classmethod
     def update_pre_crawler_settings(cls, settings):
         configure(settings)
+        for line in ignored_environment():
+            print(line, file=sys.stderr)
 
     def update_settings(self, settings):
         try:

@@ -113,6 +113,18 @@ def test_environment_with_a_bad_value_leaves_list_working_and_stops_a_crawl(tmp_
     assert "NEWSCRAWL_STORE_BATCH_SIZE=abc" in rows[0][3]
 
 
+def test_a_scrapy_setting_in_the_environment_is_said_to_be_unread():
+    """Scrapy reads no setting from the environment: DOWNLOAD_DELAY=abc there is named, not silently dropped."""
+    assert config.ignored_environment({"DOWNLOAD_DELAY": "abc", "DOWNLOAD_MAXSIZE": "abc", "PATH": "/bin"}) == [
+        "warning: DOWNLOAD_DELAY in the environment is not read: Scrapy's own settings come from -s DOWNLOAD_DELAY=…",
+        "warning: DOWNLOAD_MAXSIZE in the environment is not read: Scrapy's own settings come from -s "
+        "DOWNLOAD_MAXSIZE=… or NEWSCRAWL_DOWNLOAD_MAXSIZE in the environment",
+    ]
+    result = scrapy("crawl", "ofweek", "-s", "NEWSCRAWL_STORE_BATCH_SIZE=abc", env={"DOWNLOAD_DELAY": "abc"})
+    assert result.returncode == 2  # for NEWSCRAWL_STORE_BATCH_SIZE; DOWNLOAD_DELAY is named in its own line
+    assert "warning: DOWNLOAD_DELAY in the environment is not read" in result.stderr
+
+
 def test_incremental_off_from_s_is_a_full_crawl_like_from_the_environment(tmp_path):
     """`-s NEWSCRAWL_INCREMENTAL=off` used to crash; now both spellings switch the middleware off."""
     from ofweek_site import LIST_URL, write_site
