@@ -246,3 +246,32 @@ def test_a_database_made_with_todays_metadata_is_recognised_not_migrated_twice(e
     assert migrations.current_revision(engine) == head
     assert migrations.upgrade(engine) == (head, head)
     assert write(engine, [article("https://a.example/1", STORIES[0])]) == [("inserted", None)]
+
+
+def test_seen_times_only_widen_and_the_latest_text_wins_whatever_the_load_order(engine):
+    """A spool loaded late holds older sightings: ``last_seen_at`` never moves backwards (nor below
+    ``first_seen_at``), and an older text never replaces a newer one."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    migrations.upgrade(engine)
+    url = "https://ee.ofweek.com/2026-02/ART-8110-2800-30679015.html"
+    texts = [STORIES[0], STORIES[0] + "\n\n（本文已更新）", STORIES[0] + "\n\n（再次更新）"]
+    sightings = st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(texts)), min_size=1, max_size=6,
+                         unique_by=lambda s: s[0])
+
+    @hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(sightings, st.randoms(use_true_random=False))
+    def loads(seen, random):
+        with engine.begin() as connection:
+            for table in (db.lsh_bands, db.article_versions, db.articles):
+                connection.execute(table.delete())
+        order = list(seen)
+        random.shuffle(order)
+        for minutes, text in order:
+            write(engine, [article(url, text)], T0 + timedelta(minutes=minutes))
+        [(first, last, body)] = rows_of(engine, db.articles, "first_seen_at", "last_seen_at", "body_text")
+        times = [T0 + timedelta(minutes=m) for m, _ in seen]
+        assert (first, last) == (min(times), max(times))
+        assert body == max(seen)[1]  # the text of the latest sighting
+
+    loads()

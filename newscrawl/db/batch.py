@@ -55,8 +55,8 @@ def write_batch(connection: sa.Connection, rows: list[dict], seen_at: datetime |
 def _stored(connection: sa.Connection, urls: list[str]) -> dict[str, dict]:
     """The stored rows of these URLs (the columns a version keeps, and the bookkeeping), by URL."""
     existing = {}
-    columns = [articles.c.id, articles.c.version, articles.c.updated_at, articles.c.portal, articles.c.site,
-               articles.c.language] + [articles.c[n] for n in VERSIONED_FIELDS]
+    columns = [articles.c.id, articles.c.version, articles.c.updated_at, articles.c.first_seen_at, articles.c.last_seen_at,
+               articles.c.portal, articles.c.site, articles.c.language] + [articles.c[n] for n in VERSIONED_FIELDS]
     for chunk in chunks(urls):
         for record in connection.execute(sa.select(*columns).where(articles.c.url.in_(chunk))).mappings():
             existing[record["url"]] = dict(record)
@@ -126,28 +126,35 @@ def _insert_new(connection, rows, inserts: list[int], outcomes, seen_at) -> None
 
 def _update_stored(connection, rows, seen: list[int], existing: dict[str, dict], outcomes, seen_at) -> None:
     """Rows of stored URLs: a new version where the text changed (or, re-extracted, any field), better metadata
-    filled in, or only seen."""
+    filled in, or only seen.
+
+    Seen times only widen (a spool loaded late holds older sightings): ``first_seen_at`` is the earliest,
+    ``last_seen_at`` the latest, and a text seen before the stored one's last sighting is not a new version.
+    """
     changed, unchanged, improved = [], [], []
     for i in seen:
         old = existing[rows[i]["url"]]
         row = better_row(old, rows[i])
         reextracted = row.get("version_reason") == REEXTRACT
         fields = changed_fields(old, row)
-        if old["content_hash"] != row.get("content_hash") or reextracted and fields:
+        seen_times = {"first_seen_at": min(old["first_seen_at"], seen_at), "last_seen_at": max(old["last_seen_at"], seen_at)}
+        other_text = old["content_hash"] != row.get("content_hash")
+        older_sighting = seen_at < old["last_seen_at"] and not reextracted
+        if other_text and not older_sighting or reextracted and fields:
             kind = REEXTRACT if reextracted else "recrawl"
             changed.append((old, {**row, "version_reason": f"{kind}: {','.join(fields) or 'content_hash'}"}))
             outcomes[i] = ("updated", ",".join(fields))
         elif reextracted:
             outcomes[i] = ("unchanged", None)  # the same extraction: not even seen again on the portal
-        elif better := improves(old, row):
+        elif not other_text and (better := improves(old, row)):
             values = {name: row.get(name) for name in better}
             values.update(published_at=row.get("published_at"), published_at_local=row.get("published_at_local"),
-                          crawled_at=row.get("crawled_at"), b_id=old["id"], last_seen_at=seen_at, **_source(old, row),
-                          updated_at=seen_at)  # changed content for exports' cursors, though not a new text
+                          crawled_at=row.get("crawled_at"), b_id=old["id"], **seen_times, **_source(old, row),
+                          updated_at=max(old["updated_at"], seen_at))  # changed content for exports' cursors, though not a new text
             improved.append(values)
             outcomes[i] = ("improved", ",".join(better))
         else:
-            unchanged.append({"b_id": old["id"], "last_seen_at": seen_at, **_source(old, row)})
+            unchanged.append({"b_id": old["id"], **seen_times, **_source(old, row)})
             outcomes[i] = ("unchanged", None)
     if unchanged:
         connection.execute(articles.update().where(articles.c.id == sa.bindparam("b_id")), unchanged)
