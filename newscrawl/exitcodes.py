@@ -16,6 +16,18 @@ EXIT_SPOOLED = 75  # sysexits EX_TEMPFAIL: database temporarily down, items spoo
 SEVERITY = (EXIT_USAGE, EXIT_NOT_STORED, EXIT_OUTPUT_FAILED, EXIT_SPIDER_FAILED, EXIT_UNREACHABLE, EXIT_MONITOR_ALARM, EXIT_SPOOLED,
             EXIT_TOO_MANY_ERRORS)
 EXIT_CODE_KEY = "newscrawl/exit_code"
+# What each code means, in the words a run's last line uses (README, "Exit codes").
+MEANING = {
+    EXIT_OK: "ok",
+    EXIT_SPIDER_FAILED: "the spider failed or was stopped before it finished; rerun, nothing is lost",
+    EXIT_USAGE: "usage or configuration error",
+    EXIT_MONITOR_ALARM: "monitor alarm: the portal probably changed its markup",
+    EXIT_TOO_MANY_ERRORS: "more errors than NEWSCRAWL_MAX_ERRORS",
+    EXIT_UNREACHABLE: "portal unreachable: check network, DNS, proxy, the site",
+    EXIT_OUTPUT_FAILED: "an output failed while written; the database has every article",
+    EXIT_NOT_STORED: "items could not be stored anywhere: see the rejects file",
+    EXIT_SPOOLED: "database down: items spooled, the next run stores them",
+}
 
 
 def most_urgent(codes) -> int:

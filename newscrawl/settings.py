@@ -1,8 +1,10 @@
 """Polite defaults as plain values; newscrawl/config.py adds the environment and checks every value at start."""
 
 from newscrawl import logmask
+from newscrawl.extensions import console
 
 logmask.install()
+console.quiet_startup()  # Scrapy's and Alembic's start-up lists at DEBUG: a hand-run crawl's start fits a screen
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]

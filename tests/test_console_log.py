@@ -81,3 +81,16 @@ def test_the_console_formatter_keeps_the_record_whole_for_other_handlers():
     assert handler.filter(warning)
     failure = logging.LogRecord("scrapy.downloadermiddlewares.retry", logging.ERROR, __file__, 1, "Gave up retrying %s", ("x",), None)
     assert not handler.filter(failure)
+
+
+def test_a_hand_run_crawl_starts_in_a_screen_and_ends_with_a_summary(tmp_path):
+    result = scrapy(tmp_path, "crawl", "ofweek", "-s", f"NEWSCRAWL_MIRROR={ROOT / 'samples' / 'mirror'}",
+                    "-s", "LOG_LEVEL=INFO")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stderr.splitlines()
+    start = lines[:next(i for i, line in enumerate(lines) if "Spider opened" in line)]
+    # versions, component lists, overridden settings and Alembic's plugins are at DEBUG; a new database's
+    # upgrade steps stay (they change the schema)
+    assert len(start) <= 10, "\n".join(start)
+    assert not any("Enabled " in line or "Overridden settings" in line or "setup plugin" in line for line in start)
+    assert lines[-1].endswith("[newscrawl.summary] INFO: ofweek: 12 articles (12 new, 0 updated), 0 known; exit 0: ok")

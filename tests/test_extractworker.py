@@ -152,9 +152,10 @@ def test_a_worker_returns_what_the_spider_counted_and_logged_on_the_page(tmp_pat
 
 
 def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_path):
-    mirror, urls = _mirror(tmp_path, 160)
+    # enough pages that the crawl still has many to read once its workers are up (they start slowly on a busy machine)
+    mirror, urls = _mirror(tmp_path, 320)
     # batches of 5: the stored count follows the pages read closely
-    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=10",
+    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", "-a", "max_pages=20",
                          "-s", "NEWSCRAWL_MIRROR_LATENCY=0.08", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
                          "-s", "NEWSCRAWL_WORKERS_MIN_PAGES=0", "-s", "NEWSCRAWL_STORE_BATCH_SIZE=5")
     log_path = tmp_path / "crawl.log"
@@ -171,7 +172,7 @@ def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_pat
             workers = read_workers(crawl.pid)
             if workers and "Read workers ready" in log_path.read_text() and stored_count(database) >= 5:
                 crawl.send_signal(signal.SIGSTOP)
-                assert stored_count(database) < len(urls) // 2, "the crawl read most pages before the kill"
+                assert stored_count(database) < len(urls) - 40, "the crawl read most pages before its workers were up"
                 killed = workers[0]
                 os.kill(killed, signal.SIGKILL)
                 crawl.send_signal(signal.SIGCONT)
@@ -188,7 +189,7 @@ def test_a_killed_read_worker_loses_no_article_and_new_workers_take_over(tmp_pat
     assert stored == {*urls, UNPARSED_DATE}
     assert run.stat("newscrawl/extract/worker_died") >= 1 and "A read worker died" in log
     # after the death, new workers read the rest: not every page fell back to the crawl's process
-    assert 0 < run.stat("newscrawl/extract/pages_in_worker") < 162
+    assert 0 < run.stat("newscrawl/extract/pages_in_worker") < len(urls) + 2
     assert run.stat("newscrawl/pages/failed_callbacks") == 0
 
 

@@ -100,3 +100,7 @@ def test_a_rerun_that_leaves_the_feed_empty_says_where_the_articles_are(tmp_path
     assert second.returncode == 0 and feed.read_text("utf-8") == ""
     assert f"{feed} is empty: nothing new this run" in second.stderr
     assert f"every stored article: scrapy export jsonl {feed}" in second.stderr
+    # and the run's last line, its summary, says it again
+    assert second.stderr.splitlines()[-1].endswith(
+        f"ofweek: 0 articles (0 new, 0 updated), 13 known; exit 0: ok; nothing new this run, "
+        f"every stored article: scrapy export jsonl {feed}")

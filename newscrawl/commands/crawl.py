@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -25,6 +26,20 @@ def refuse_unwritable(settings, prefix: str, extra: dict | None = None) -> None:
         for line in lines:
             print(f"{prefix}{line}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def summary_line(name: str, stats: dict, code: int) -> str:
+    """A run's last line: what happened to the articles, and what the exit code means."""
+    count = lambda key: int(stats.get(key) or 0)  # noqa: E731
+    stored = f"{count('newscrawl/store/inserted')} new, {count('newscrawl/store/updated')} updated"
+    parts = [f"{count('item_scraped_count')} articles ({stored})", f"{count('newscrawl/incremental/skipped/article')} known"]
+    dropped = sum(v for k, v in stats.items() if k.startswith("item_dropped_reasons_count/"))
+    parts += [f"{dropped} dropped"] if dropped else []
+    parts += [f"{count('newscrawl/store/spooled')} spooled"] if count("newscrawl/store/spooled") else []
+    line = f"{name}: {', '.join(parts)}; exit {code}: {exitcodes.MEANING.get(code, 'see docs/OPERATIONS.md')}"
+    if stats.get("newscrawl/outputs/empty_feed"):
+        line += f"; nothing new this run, every stored article: scrapy export jsonl {stats['newscrawl/outputs/empty_feed']}"
+    return line
 
 
 class Command(ScrapyCrawlCommand):
@@ -77,6 +92,8 @@ class Command(ScrapyCrawlCommand):
             if reason is not None and reason != "finished":
                 codes.add(EXIT_SPIDER_FAILED)
         self.exitcode = exitcodes.most_urgent(codes)
+        if stats is not None:
+            logging.getLogger("newscrawl.summary").info("%s", summary_line(args[0], stats.get_stats(), self.exitcode))
 
     def start_crawl(self, args, opts, refused: list[str]) -> None:
         """Scrapy's crawl, where a component that cannot start as configured (config.StartError) gives its line."""

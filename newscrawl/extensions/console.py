@@ -20,6 +20,34 @@ DOWNLOAD_FAILURES = (
 )
 
 
+# Start-up chatter at INFO that a hand-run crawl does not need to see (at DEBUG it is all there): Scrapy's
+# versions, component lists and overridden settings, Alembic's plugin and context lines.
+STARTUP_CHATTER = (
+    ("scrapy.utils.log", "Versions"), ("scrapy.addons", "Enabled addons"), ("scrapy.middleware", "Enabled "),
+    ("scrapy.crawler", "Overridden settings"), ("alembic.runtime.plugins", ""),
+    ("alembic.runtime.migration", "Context impl"), ("alembic.runtime.migration", "Will assume"),
+)
+_installed = False
+
+
+def quiet_startup() -> None:
+    """Once: the log record factory files start-up chatter at DEBUG, for every handler (console or log file)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    make = logging.getLogRecordFactory()
+
+    def demoted(*args, **kwargs):
+        record = make(*args, **kwargs)
+        if record.levelno == logging.INFO and any(
+                record.name == name and str(record.msg).startswith(start) for name, start in STARTUP_CHATTER):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record
+
+    logging.setLogRecordFactory(demoted)
+
+
 class ConsoleLog:
     """Extension: shapes Scrapy's root handler when it writes to a console (a log file keeps everything)."""
 
