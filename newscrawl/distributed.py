@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import uuid
+from datetime import datetime
 
 import redis
 from scrapy import signals
@@ -21,6 +22,7 @@ from newscrawl import config
 logger = logging.getLogger(__name__)
 
 JOB_META = "newscrawl_redis_job"
+LAST_WORKER_KEY = "newscrawl/redis/last_worker"  # this worker closed a finished crawl: nobody else is left
 
 # Pop the best request and, in the same step, file it under this worker as in flight.
 _POP = """
@@ -130,6 +132,39 @@ class ReliableQueue(PriorityQueue):
         return int(busy), int(alive)
 
 
+class SharedWalks:
+    """The listing walks of one distributed crawl, in Redis under ``K`` = ``{prefix}:{spider}:walks``.
+
+    ``K:started`` the walks' start time, the same for every worker (the first one sets it); ``K:listings``
+    (sorted set) each listing walked and its deepest page; ``K:workers`` (hash) each worker that joined:
+    ``running``, then ``clean`` or ``unclean`` (it failed requests or lost items) when it leaves. The last
+    worker of a finished crawl completes the walks only when every worker left clean: a killed one never
+    leaves, so its walks stay open and the next run reads them to the end (docs/SCHEMA.md).
+    """
+
+    def __init__(self, server, key: str, worker: str):
+        self.server, self.key, self.worker = server, key, worker
+
+    def join(self, now: datetime) -> datetime:
+        """Register this worker; the crawl's walk start time (this one's ``now`` if it is the first)."""
+        self.server.hset(f"{self.key}:workers", self.worker, "running")
+        self.server.set(f"{self.key}:started", now.isoformat(), nx=True)
+        return datetime.fromisoformat(_text(self.server.get(f"{self.key}:started")))
+
+    def walked(self, listing: str, depth: int) -> None:
+        self.server.zadd(f"{self.key}:listings", {listing: depth}, gt=True)
+
+    def leave(self, clean: bool) -> None:
+        self.server.hset(f"{self.key}:workers", self.worker, "clean" if clean else "unclean")
+
+    def finish(self) -> tuple[dict[str, int], list[str]]:
+        """For the crawl's last worker: (the walks to complete, the workers that did not leave clean); the keys go."""
+        workers = {_text(k): _text(v) for k, v in self.server.hgetall(f"{self.key}:workers").items()}
+        listings = {_text(k): int(v) for k, v in self.server.zrange(f"{self.key}:listings", 0, -1, withscores=True)}
+        self.server.delete(f"{self.key}:workers", f"{self.key}:listings", f"{self.key}:started")
+        return listings, sorted(w for w, state in workers.items() if state != "clean")
+
+
 class RedisScheduler(Scheduler):
     """scrapy-redis' scheduler with a reliable queue: a killed worker's requests go back to the queue.
 
@@ -164,6 +199,7 @@ class RedisScheduler(Scheduler):
         instance.stats = crawler.stats
         instance.crawler = crawler
         instance.heartbeat_ttl = config.options(settings).redis_heartbeat
+        instance.walks_prefix = config.options(settings).redis_key_prefix or "newscrawl"
         return instance
 
     def open(self, spider):
@@ -173,6 +209,7 @@ class RedisScheduler(Scheduler):
             serializer=self.serializer,
         )
         self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        self.walks = SharedWalks(self.server, f"{self.walks_prefix}:{spider.name}:walks", self.worker)
         if self.flush_on_start:
             self.flush()
         if len(self.queue):
@@ -211,12 +248,17 @@ class RedisScheduler(Scheduler):
     def close(self, reason):
         if self.beats.running:
             self.beats.stop()
+        # Said before leaving the workers' set, so that the last one out sees it (the pipelines have closed).
+        from newscrawl.incremental import unfinished_work
+
+        self.walks.leave(clean=not unfinished_work(self.stats.get_stats()))
         requeued = self.queue.release()
         if requeued:
             self.stats.inc_value("newscrawl/redis/requeued_on_close", requeued)
             logger.info("Put %d unfinished requests back in the queue for other workers", requeued)
         busy, alive = self.queue.elsewhere()
         if reason == "finished" and not len(self.queue) and not busy and not alive:
+            self.stats.set_value(LAST_WORKER_KEY, 1)
             self.df.clear()
             self.server.delete(self.queue.workers_key)
             logger.info("Last worker of a finished crawl: cleared the Redis dupefilter for the next run")

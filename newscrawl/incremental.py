@@ -62,6 +62,7 @@ class IncrementalMiddleware:
         self.lock = DeferredLock()
         self.distrust = False
         self.name = None
+        self.shared = None  # a distributed crawl's walks (newscrawl.distributed.SharedWalks)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -87,6 +88,9 @@ class IncrementalMiddleware:
         self.enabled = not _flag(getattr(spider, "full", None))
         self.refresh = _flag(getattr(spider, "refresh", None))
         self.started_at = db.utcnow()
+        self.shared = getattr(getattr(self.crawler.engine, "scheduler", None), "walks", None)
+        if self.shared is not None:  # one start time for every worker of the crawl: their walks are one walk
+            self.started_at = self.shared.join(self.started_at)
         if not self.enabled:
             logger.info("Incremental crawling off for this run (full=1)")
         if self.distrust:
@@ -100,7 +104,10 @@ class IncrementalMiddleware:
         try:
             if self.gone:
                 await self._call(self._remember_gone, dict(self.gone))
-            failed = self._unfinished_work()
+            if self.shared is not None:
+                await self._close_shared()
+                return
+            failed = unfinished_work(self.stats.get_stats())
             if reason == "finished" and not failed and self.opened:
                 await self._call(self._complete, {k: self.depths.get(k, 1) for k in self.opened})
                 self.stats.set_value("newscrawl/incremental/walks_completed", len(self.opened))
@@ -112,15 +119,21 @@ class IncrementalMiddleware:
         finally:
             self.engine.dispose()
 
-    def _unfinished_work(self) -> int:
-        """Requests that failed (other than a 404/410 article) and items neither stored nor spooled."""
-        count = 0
-        for key, value in self.stats.get_stats().items():
-            if key.startswith("newscrawl/pages/failed/") or key == "newscrawl/store/lost":
-                count += int(value or 0)
-            elif key.startswith("newscrawl/pages/http_error/") and key.rsplit("/", 1)[1] not in ("404", "410"):
-                count += int(value or 0)
-        return count
+    async def _close_shared(self) -> None:
+        """A distributed crawl's walks complete when its last worker leaves and every worker left clean."""
+        from newscrawl.distributed import LAST_WORKER_KEY
+
+        if not self.stats.get_value(LAST_WORKER_KEY):
+            if self.opened:
+                logger.info("Listing walks are completed by the crawl's last worker, once every worker finished")
+            return
+        depths, unclean = self.shared.finish()
+        if unclean:
+            logger.info("Listing walks left open: worker(s) %s failed requests, lost items or never finished; "
+                        "the next run walks them to the end", ", ".join(unclean))
+        elif depths:
+            await self._call(self._complete, depths)
+            self.stats.set_value("newscrawl/incremental/walks_completed", len(depths))
 
     async def process_spider_output(self, response, result):
         if response.meta.get("newscrawl") != "list":
@@ -132,6 +145,8 @@ class IncrementalMiddleware:
         page = (getattr(response.request, "cb_kwargs", None) or {}).get("page", 1)
         self.depths[listing] = max(self.depths.get(listing, 0), int(page or 1))
         trusted = await self.begin_walk(listing)
+        if self.shared is not None and listing in self.opened:
+            self.shared.walked(listing, self.depths[listing])
         for output in outputs:
             if _kind(output) == "list":
                 output.meta.setdefault("newscrawl_listing", listing)
@@ -219,6 +234,17 @@ class IncrementalMiddleware:
     def _remember_gone(self, gone: dict[str, int]) -> None:
         with self.engine.begin() as connection:
             db.remember_gone(connection, gone, db.utcnow())
+
+
+def unfinished_work(stats: dict) -> int:
+    """Requests that failed (other than a 404/410 article) and items neither stored nor spooled."""
+    count = 0
+    for key, value in stats.items():
+        if key.startswith("newscrawl/pages/failed/") or key == "newscrawl/store/lost":
+            count += int(value or 0)
+        elif key.startswith("newscrawl/pages/http_error/") and key.rsplit("/", 1)[1] not in ("404", "410"):
+            count += int(value or 0)
+    return count
 
 
 def _kind(output) -> str | None:

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import logging
 
-_installed = False
+_steps: set[str] = set()
+
+
+def add_step(name: str, step) -> None:
+    """Once per ``name``: ``step(record)`` runs on every log record as it is made, whatever handler gets it.
+
+    A record factory rather than a handler filter, so it holds for every handler Scrapy, Twisted or a user adds.
+    """
+    if name in _steps:
+        return
+    _steps.add(name)
+    make = logging.getLogRecordFactory()
+
+    def made(*args, **kwargs):
+        record = make(*args, **kwargs)
+        step(record)
+        return record
+
+    logging.setLogRecordFactory(made)
 
 
 def install() -> None:
-    """Wrap the log record factory once: ``scheme://user:secret@host`` is logged as ``scheme://user:***@host``.
+    """``scheme://user:secret@host`` is logged as ``scheme://user:***@host`` (malformed URLs too)."""
+    add_step("mask passwords", _mask)
 
-    A factory rather than a handler filter, so it holds for every handler Scrapy, Twisted or a user adds.
-    """
-    global _installed
-    if _installed:
-        return
-    _installed = True
+
+def _mask(record: logging.LogRecord) -> None:
     from newscrawl.db import mask_passwords
 
-    make = logging.getLogRecordFactory()
-
-    def masked(*args, **kwargs):
-        record = make(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed call: leave it to the formatter to report
-            return record
-        if "@" in message:  # malformed URLs too (no "://"): db.mask_passwords reads the raw text
-            record.msg, record.args = mask_passwords(message), ()
-        return record
-
-    logging.setLogRecordFactory(masked)
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: leave it to the formatter to report
+        return
+    if "@" in message:  # malformed URLs too (no "://"): db.mask_passwords reads the raw text
+        record.msg, record.args = mask_passwords(message), ()

@@ -8,6 +8,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.log import get_scrapy_root_handler
 
+from newscrawl import logmask
+
 # ``logger.warning(..., extra=ACT)``: a warning the operator must act on (spool files of another database,
 # rejected rows), shown on a console set to ERROR too (crawlall under cron).
 ACT = {"newscrawl_act": True}
@@ -27,25 +29,17 @@ STARTUP_CHATTER = (
     ("scrapy.crawler", "Overridden settings"), ("alembic.runtime.plugins", ""),
     ("alembic.runtime.migration", "Context impl"), ("alembic.runtime.migration", "Will assume"),
 )
-_installed = False
 
 
 def quiet_startup() -> None:
-    """Once: the log record factory files start-up chatter at DEBUG, for every handler (console or log file)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    make = logging.getLogRecordFactory()
+    """Start-up chatter filed at DEBUG as each record is made, for every handler (console or log file)."""
+    logmask.add_step("quiet start-up", _demote)
 
-    def demoted(*args, **kwargs):
-        record = make(*args, **kwargs)
-        if record.levelno == logging.INFO and any(
-                record.name == name and str(record.msg).startswith(start) for name, start in STARTUP_CHATTER):
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return record
 
-    logging.setLogRecordFactory(demoted)
+def _demote(record: logging.LogRecord) -> None:
+    if record.levelno == logging.INFO and any(
+            record.name == name and str(record.msg).startswith(start) for name, start in STARTUP_CHATTER):
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
 
 
 class ConsoleLog:
