@@ -67,6 +67,14 @@ def test_parse_picks_the_article_or_list_callback_from_the_url():
     assert "'categories': ['业界', '电脑']" in found.stdout
 
 
+def test_parse_that_reads_nothing_is_not_a_success():
+    missing = scrapy("parse", "https://www.ithome.com/0/999/999.htm")  # not in the mirror: a 404, no callback ran
+    assert missing.returncode == 1 and "No response downloaded" in missing.stderr
+    unknown = scrapy("parse", "https://nosuch.example/x.htm")  # no spider takes the URL
+    assert unknown.returncode == 2 and "Unable to find spider for: https://nosuch.example/x.htm" in unknown.stderr
+    assert "Deprecat" not in missing.stderr + unknown.stderr
+
+
 def test_dev_tools_leave_the_run_history_alone(tmp_path):
     database = tmp_path / "news.db"
     crawl = scrapy("crawl", "ofweek", "-a", "max_pages=1", database=database)
