@@ -104,3 +104,11 @@ def test_a_rerun_that_leaves_the_feed_empty_says_where_the_articles_are(tmp_path
     assert second.stderr.splitlines()[-1].endswith(
         f"ofweek: 0 articles (0 new, 0 updated), 13 known; exit 0: ok; nothing new this run, "
         f"every stored article: scrapy export jsonl {feed}")
+
+
+def test_a_report_that_fails_while_written_is_exit_73(tmp_path):
+    """/dev/full passes the start check and refuses the write: the run says so and does not exit 0."""
+    result = scrapy(tmp_path, "--spiders", "ofweek", "--report", "/dev/full", command="crawlall")
+    assert result.returncode == 73, result.stdout + result.stderr[-2000:]
+    assert "crawlall: cannot write the report to /dev/full" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith("crawlall: NOT WRITTEN report (exit 73)")

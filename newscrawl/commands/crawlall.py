@@ -357,6 +357,9 @@ class Command(BaseRunSpiderCommand):
         print(summary_table(entries))
         path = self.write_report(report, started)
         html = self.write_html(self.html) if self.html else None
+        if path is None and self.settings.get("NEWSCRAWL_REPORT_PATH"):  # checked at start, failed now: not a 0
+            code = most_urgent({code, EXIT_OUTPUT_FAILED})
+            entries.append({"spider": "report", "status": STATUS[EXIT_OUTPUT_FAILED], "conditions": [STATUS[EXIT_OUTPUT_FAILED]]})
         print(f"crawlall: {conditions_line(entries)} (exit {code}) in {report['duration_s']:.1f}s" + (f"; report {path}" if path else "")
               + (f"; HTML report {html}" if html else ""))
         sys.stdout.flush()
