@@ -32,6 +32,14 @@ redis.call('ZREM', KEYS[1], found[1])
 redis.call('HSET', KEYS[2], ARGV[1], found[2] .. '\\n' .. found[1])
 return found[1]
 """
+# Mark a request seen and queue it in one step: a worker killed between the two (scrapy-redis does them one
+# after the other) left its fingerprint in the dupefilter and the request nowhere, and the list page that
+# yields it, fetched again after the kill, had it dropped as seen: an article lost.
+_PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 # Hand the in-flight requests of workers whose heartbeat ran out (or of one named worker) back to the queue.
 _REQUEUE = """
 local t = redis.call('TIME')
@@ -94,6 +102,12 @@ class ReliableQueue(PriorityQueue):
         self._requeue = server.register_script(_REQUEUE)
         self._heartbeat = server.register_script(_HEARTBEAT)
         self._elsewhere = server.register_script(_ELSEWHERE)
+        self._push_unseen = server.register_script(_PUSH_UNSEEN)
+
+    def push_unseen(self, request, seen_key: str, fingerprint: str) -> bool:
+        """Queue the request unless the dupefilter at ``seen_key`` has its fingerprint; both in one step."""
+        data = self._encode_request(request)
+        return bool(self._push_unseen(keys=[seen_key, self.key], args=[fingerprint, -request.priority, data]))
 
     def pop(self, timeout=0):
         if not self.reliable:
@@ -269,11 +283,12 @@ class RedisScheduler(Scheduler):
         # A redirect or retry of a request in flight replaces it: once the new one is queued the old is done.
         job = request.meta.pop(JOB_META, None)
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            if request.dont_filter:
+                self.queue.push(request)
+            elif not self.queue.push_unseen(request, self.df.key, self.df.request_fingerprint(request)):
                 self.df.log(request, self.spider)
                 return False
             self.stats.inc_value("scheduler/enqueued/redis")
-            self.queue.push(request)
             return True
         finally:
             if job is not None:
