@@ -12,12 +12,12 @@ import numpy as np
 import sqlalchemy as sa
 
 from newscrawl import db
+from newscrawl.db import GENERIC_SPIDERS  # the spiders that read any site
 from newscrawl.export.columns import ARTICLE_NAMES, SCHEMA_VERSION, VERSION_COLUMNS
 from newscrawl.items import LIST_FIELDS
 from newscrawl.processors.dates import DEFAULT_TZ
 from newscrawl.reader import article_filters, stored_columns
 
-GENERIC_SPIDERS = ("article", "feed", "sitemap")
 _DEFAULT_ZONE = ZoneInfo(DEFAULT_TZ)  # every portal's zone so far
 BATCH = 1000  # rows per batch: the memory an export holds, whatever the store's size
 
