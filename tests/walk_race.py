@@ -10,24 +10,16 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the tests
-
-from twisted.internet import asyncioreactor
-
-asyncioreactor.install()
-
-from scrapy.utils.defer import deferred_from_coro  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
-from twisted.internet import reactor  # noqa: E402
-
-from newscrawl import distributed  # noqa: E402
-from newscrawl.incremental import IncrementalMiddleware  # noqa: E402
-
-database, redis_url, prefix, listing = sys.argv[1:5]
 spider = SimpleNamespace(name="ofweek")
+database = redis_url = prefix = listing = ""  # the script's arguments (main)
 
 
-def worker(name: str) -> IncrementalMiddleware:
+def worker(name: str):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl import distributed
+    from newscrawl.incremental import IncrementalMiddleware
+
     crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": database})
     walks = None
     if hasattr(distributed, "SharedWalks"):  # what RedisScheduler.open gives its crawl
@@ -52,6 +44,16 @@ async def race():
 
 
 def main() -> int:
+    """Only as a script: pytest imports this module too (--doctest-modules), and must not get its reactor."""
+    global database, redis_url, prefix, listing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the tests
+    from twisted.internet import asyncioreactor
+
+    asyncioreactor.install()
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    database, redis_url, prefix, listing = sys.argv[1:5]
     outcome = []
     done = deferred_from_coro(race())
     done.addBoth(lambda result: (outcome.append(result), reactor.stop()))
