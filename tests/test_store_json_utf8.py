@@ -39,9 +39,12 @@ def test_migration_0005_rewrites_escaped_rows_in_place(tmp_path):
     old = db.create_engine(url, json_serializer=json.dumps)  # what newscrawl wrote before: ASCII escapes
     with old.begin() as connection:
         command.upgrade(migrations.alembic_config(connection), "0004")
-    for n in range(3):
-        db.write_rows(old, [article(f"https://www.ofweek.com/ai/{n}.html", "ofweek", f"第{n}篇：人工智能芯片的新闻正文。" * 5,
-                                    categories=["人工智能"], tags=[f"标签{n}"], images=[])], seen_at=T0)
+    # rows as a newscrawl at 0004 stored them: only that revision's columns (db.write_rows writes today's)
+    rows = [{**db.article_row(article(f"https://www.ofweek.com/ai/{n}.html", "ofweek", f"第{n}篇：人工智能芯片的新闻正文。" * 5,
+                                      categories=["人工智能"], tags=[f"标签{n}"], images=[])),
+             "first_seen_at": T0, "last_seen_at": T0, "updated_at": T0, "version": 1} for n in range(3)]
+    with old.begin() as connection:
+        connection.execute(db.articles.insert(), rows)
     old.dispose()
     assert sqlite3_rows(path, "SELECT count(*) FROM articles WHERE categories LIKE '%人工智能%'") == [(0,)]
     assert sqlite3_rows(path, "SELECT categories FROM articles LIMIT 1") == [('["\\u4eba\\u5de5\\u667a\\u80fd"]',)]
