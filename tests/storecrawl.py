@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,3 +129,13 @@ def replace_articles(connection, rows: list[dict]) -> None:
     updates = {c.name: statement.excluded[c.name] for c in db.articles.columns if c.name not in keep}
     connection.execute(statement.on_conflict_do_update(index_elements=["url"], set_=updates), rows)
 
+
+def wait_for(condition, what: str, timeout: float = 120.0):
+    """Poll ``condition()`` until it is truthy and return it; fail after ``timeout`` s (a generous deadline, not a wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"gave up waiting for {what}")

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import ofweek_site as site
+from storecrawl import wait_for
 from newscrawl.archive import OPEN_SUFFIX, reader, retention
 from newscrawl.archive.writer import Capture, WarcFiles
 
@@ -36,14 +37,6 @@ def warcio(*args) -> subprocess.CompletedProcess:
     return subprocess.run([WARCIO, *map(str, args)], capture_output=True, text=True)
 
 
-def wait_for(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_pages_are_valid_warc_and_read_back_as_received_at_their_offsets(tmp_path):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 import ofweek_site as site
+from storecrawl import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "ROBOTSTXT_OBEY=0", "NEWSCRAWL_MONITOR_ENABLED=0",
@@ -21,14 +21,6 @@ COMPARED = ("url", "portal", "site", "title", "published_at_local", "author", "s
 ARTICLES = 40
 
 
-def wait_for(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 @pytest.fixture
