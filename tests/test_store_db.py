@@ -275,3 +275,23 @@ def test_seen_times_only_widen_and_the_latest_text_wins_whatever_the_load_order(
         assert body == max(seen)[1]  # the text of the latest sighting
 
     loads()
+
+
+def test_alembics_own_command_line_migrates_the_database_the_project_settings_name(tmp_path):
+    """`alembic upgrade head` (an alembic.ini naming the package's scripts and no URL) reads the project's
+    NEWSCRAWL_DATABASE_URL as `scrapy migrate` does, not a default of its own."""
+    import os
+    import subprocess
+    import sys
+
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(f"[alembic]\nscript_location = {Path(migrations.__file__).parent}\n")
+    database = tmp_path / "named.db"
+    root = Path(migrations.__file__).parents[2]
+    env = {**os.environ, "NEWSCRAWL_DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "newscrawl.db").exists()
+    with sa.create_engine(f"sqlite:///{database}").connect() as connection:
+        assert migrations.stored_revision(connection) == migrations.HEAD
