@@ -4,11 +4,13 @@ item's whole text included, for the password masking); at DEBUG every DEBUG line
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 import storecrawl as sc
 from scrapy.settings import Settings
-from scrapy.utils.log import _uninstall_scrapy_root_handler, install_scrapy_root_handler
+from scrapy.utils.log import DEFAULT_LOGGING, _uninstall_scrapy_root_handler, install_scrapy_root_handler
 
 from newscrawl.extensions.loglevel import LogLevelGate
 
@@ -28,17 +30,47 @@ def test_debug_records_are_made_only_when_the_log_shows_them(level, made):
     from newscrawl import logmask
 
     logmask.install()  # the masking factory formats every record it makes
-    before = logging.root.level
+    before, scrapy_before = logging.root.level, logging.getLogger("scrapy").level
     Counted.formatted = 0
+    gate = LogLevelGate()
     try:
+        # as Scrapy's configure_logging does: the root logger at NOTSET, the "scrapy" logger at DEBUG
+        logging.root.setLevel(logging.NOTSET)
+        logging.getLogger("scrapy").setLevel(DEFAULT_LOGGING["loggers"]["scrapy"]["level"])
         install_scrapy_root_handler(Settings({"LOG_LEVEL": level}))
-        LogLevelGate().engine_started()
+        gate.engine_started()
         logging.getLogger("scrapy.core.scraper").debug("Scraped from %(src)s\n%(item)s", {"src": "<200>", "item": Counted()})
         logging.getLogger("scrapy.core.scraper").info("still logged: %s", "yes")
+        gate.engine_stopped()
+        assert logging.getLogger("scrapy").level == logging.DEBUG and logging.root.level == logging.NOTSET
     finally:
         _uninstall_scrapy_root_handler()
         logging.root.setLevel(before)
+        logging.getLogger("scrapy").setLevel(scrapy_before)
     assert (Counted.formatted > 0) is made
+
+
+def test_a_crawl_at_info_makes_no_debug_record(tmp_path):
+    """In a real crawl (Scrapy's own logging configuration): no "Crawled"/"Scraped from" record is made."""
+    mirror = tmp_path / "mirror"
+    sc.write_mirror(mirror, 3)
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import logging, runpy, sys\n"
+        "made = logging.getLogRecordFactory()\n"
+        "def factory(*args, **kwargs):\n"
+        "    record = made(*args, **kwargs)\n"
+        "    if record.levelno < logging.INFO and record.name.startswith('scrapy.core'):\n"
+        "        print('DEBUG RECORD MADE', record.msg[:20], file=sys.stderr)\n"
+        "    return record\n"
+        "logging.setLogRecordFactory(factory)\n"
+        "sys.argv = ['scrapy', *sys.argv[1:]]\n"
+        "runpy.run_module('scrapy', run_name='__main__')\n")
+    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}")
+    assert command[:3] == [sys.executable, "-m", "scrapy"]
+    run = subprocess.run([sys.executable, str(probe), *command[3:]], cwd=sc.ROOT, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Spider closed" in run.stderr and "DEBUG RECORD MADE" not in run.stderr
 
 
 def test_a_crawl_at_debug_still_logs_every_response_and_item(tmp_path):
