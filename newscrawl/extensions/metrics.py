@@ -1,4 +1,7 @@
-"""Each run's Prometheus metrics in a text file (NEWSCRAWL_METRICS_PATH) for node_exporter's textfile collector."""
+"""Each run's Prometheus metrics in a text file (NEWSCRAWL_METRICS_PATH) for node_exporter's textfile collector.
+
+prometheus_client is imported only where a file is read or written: a crawl without NEWSCRAWL_METRICS_PATH does not
+pay its import (every `scrapy crawl` imports this module, the extension being listed in settings.EXTENSIONS)."""
 
 from __future__ import annotations
 
@@ -9,10 +12,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.exposition import write_to_textfile
-from prometheus_client.parser import text_string_to_metric_families
-from prometheus_client.registry import CollectorRegistry
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -85,6 +84,8 @@ def read(path: Path) -> Samples:
         return {}
     found: Samples = {}
     try:
+        from prometheus_client.parser import text_string_to_metric_families
+
         for family in text_string_to_metric_families(text):
             if family.name not in GAUGES and family.name not in COUNTERS:
                 continue
@@ -119,6 +120,8 @@ class _Collector:
         self.samples = samples
 
     def collect(self):
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
         for name, help_text in (*GAUGES.items(), *COUNTERS.items()):
             values = self.samples.get(name, {})
             names = sorted({k for labels in values for k, _ in labels})
@@ -145,6 +148,9 @@ def record(path: Path, portal: str, stats: dict, code: int, ended: float | None 
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
         samples = merge(read(path), portal, run_samples(portal, stats, code, ended if ended is not None else time.time()))
+        from prometheus_client.exposition import write_to_textfile
+        from prometheus_client.registry import CollectorRegistry
+
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Collector(samples))
         write_to_textfile(str(path), registry)
