@@ -100,6 +100,11 @@ def fuzz_pages(m: int, rng: random.Random, hang: float, size: int = 0) -> dict:
     for name, spider in spiders.items():  # warm-up: one-time loading (trafilatura's stop lists) is not a hang
         for url, body in by_spider[name]:
             hostile.parse_mutated(spider, url, body)
+    # nor importing trafilatura and reading its justext stop lists, which the pages above may not have needed
+    from newscrawl.extract.body import prepared_tree, trafilatura_body
+
+    trafilatura_body(prepared_tree("<html><body><p>A short page: trafilatura tries justext on it.</p></body></html>"),
+                     None)
     report = {name: [Counter(), (0.0, ""), {}] for name in spiders}
     for i in range(m):
         name = sorted(spiders)[i % len(spiders)]

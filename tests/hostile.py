@@ -210,7 +210,7 @@ def processor_checks(now: datetime):
         ("pick_image_source", srcset),
         ("parse_date", lambda v: check_date(p.parse_date(v, "Asia/Shanghai", now), now)),
         ("parse_date_utc", lambda v: check_date(p.parse_date(v, "America/New_York", now), now)),
-        ("date_in_text", lambda v: [b for m in p.DATE_IN_TEXT_RE.findall(v)
+        ("date_in_text", lambda v: [b for m in filter(None, [p.date_in_text(v)])
                                     for b in check_date(p.parse_date(m, "Asia/Shanghai", now), now)]),
         ("clean_body_html", body),
         ("html_to_text", text_of),

@@ -11,9 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile import TOKENS, check_article, check_body, fixture_pages, huge_text, make_spider, parse_mutated
+from justext.core import revise_paragraph_classification as justext_revise
+from scrapy.http import HtmlResponse, Request
+
 from newscrawl import neardup
 from newscrawl import processors as p
+from newscrawl.extract import justext_linear
+from newscrawl.extract import page as extractor
 from newscrawl.items import Article
+from newscrawl.middlewares import charset
+from newscrawl.middlewares.pagecut import PageCutMiddleware
 from newscrawl.processors import dates, html, text, urls
 
 PAGES = fixture_pages()
@@ -23,7 +30,8 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # Every bound a page's work has, and where it lives: set to sys.maxsize, the code runs as it did before them.
 CAPS = [(text, "MAX_TEXT_CHARS"), (text, "MAX_FIELD_CHARS"), (urls, "MAX_URL_CHARS"), (urls, "MAX_SRCSET_CHARS"),
-        (dates, "MAX_DATE_CHARS"), (html, "MAX_BODY_CHARS"), (html, "MAX_BODY_URLS"), (neardup, "MAX_CHARS")]
+        (dates, "MAX_DATE_CHARS"), (dates, "MAX_DATE_SCAN_CHARS"), (html, "MAX_BODY_CHARS"), (html, "MAX_BODY_URLS"),
+        (neardup, "MAX_CHARS"), (extractor, "MAX_EXTRACT_TAGS"), (charset, "MAX_DETECT_BYTES")]
 
 
 @contextlib.contextmanager
@@ -72,11 +80,12 @@ body_markup = st.lists(st.one_of(st.sampled_from(TOKENS), st.sampled_from(
 @given(value=body_markup)
 def test_under_the_caps_each_body_processor_gives_what_it_gave_without_them(value):
     found = (p.clean_body_html(value, BASE, (".ad",), (r"/logo",)), p.html_to_text(value), p.content_hash(value),
-             neardup.signature(value), p.plain_text(value), p.split_terms(value), p.parse_date(value, now=NOW))
+             neardup.signature(value), p.plain_text(value), p.split_terms(value), p.parse_date(value, now=NOW),
+             p.date_in_text(value), p.join_inline(value.split("<")))
     with caps_disabled():
         assert found == (p.clean_body_html(value, BASE, (".ad",), (r"/logo",)), p.html_to_text(value),
                          p.content_hash(value), neardup.signature(value), p.plain_text(value), p.split_terms(value),
-                         p.parse_date(value, now=NOW))
+                         p.parse_date(value, now=NOW), p.date_in_text(value), p.join_inline(value.split("<")))
 
 
 def text_by_lines(markup: str) -> str | None:
@@ -144,3 +153,95 @@ def test_a_page_over_its_tag_or_byte_limit_is_cut_before_anything_parses_it():
     kept = [[fields(o) for o in outputs if isinstance(o, Article)] for outputs, _ in found]
     assert kept[0] == kept[2] == articles(make_spider("ofweek"), url, body)  # the article precedes the cut
     assert kept[1] == [] and found[1][1]["newscrawl/pages/not_article"] == 1  # cut before it: counted
+
+
+dated_text = st.lists(st.sampled_from(["2022-08-10", "2022年8月10日 14:20", "2019/9/7 ", "1", " ", "日", "-", "年",
+                                       "来源：", "07-08 16:00", "2022-", "\n"]), max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=dated_text, parts=st.lists(st.sampled_from(["", " ", "a", "文字", "\u3000", "<b>", "x" * 7]), max_size=30))
+def test_the_date_and_join_scans_read_what_their_unbounded_forms_give(value, parts):
+    """date_in_text is the first match of DATE_IN_TEXT_RE within MAX_DATE_SCAN_CHARS; join_inline stops joining
+    once MAX_TEXT_CHARS are joined, where clean_text would cut the text anyway (small caps: the bound is hit)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dates, "MAX_DATE_SCAN_CHARS", 12)
+        patch.setattr(text, "MAX_TEXT_CHARS", 9)
+        first = p.DATE_IN_TEXT_RE.search(value[:12])
+        assert p.date_in_text(value) == (first.group(0) if first else None)
+        assert p.join_inline(parts) == p.clean_text("".join(filter(None, parts)))
+
+
+class _Paragraph:
+    def __init__(self, cf_class, heading, text, class_type):
+        self.cf_class, self.heading, self.text, self.class_type = cf_class, heading, text, class_type
+
+
+paragraph_specs = st.lists(st.tuples(st.sampled_from(["short", "short", "neargood", "good", "bad"]), st.booleans(),
+                                     st.sampled_from(["", "x", "x" * 60, "x" * 160, "x" * 250]),
+                                     st.sampled_from(["", "good", "bad", "short"])), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(specs=paragraph_specs, distance=st.sampled_from([0, 10, 150, 200]))
+def test_justext_revision_in_linear_time_classifies_as_justext(specs, distance):
+    """The classes jusText's own revise_paragraph_classification gives (class_type as a previous run left it)."""
+    ours, theirs = [_Paragraph(*s) for s in specs], [_Paragraph(*s) for s in specs]
+    justext_linear.revise_paragraph_classification(ours, distance)
+    justext_revise(theirs, distance)
+    assert [q.class_type for q in ours] == [q.class_type for q in theirs]
+
+
+def test_justext_revision_of_a_run_of_short_paragraphs_is_linear():
+    """10,000 short paragraphs (a page of list items): jusText walks 10^8 steps; the sweep 10^4 each way."""
+    steps = []
+    paragraphs = [_Paragraph("short", False, "x", "") for _ in range(10_000)]
+    with pytest.MonkeyPatch.context() as patch:
+        walk = justext_linear._nearest
+        patch.setattr(justext_linear, "_nearest", lambda classes, *a: steps.append(len(classes)) or walk(classes, *a))
+        justext_linear.revise_paragraph_classification(paragraphs, 150)
+    assert {q.class_type for q in paragraphs} == {"bad"} and sum(steps) <= 6 * 10_000
+
+
+def test_the_extractor_reads_a_page_up_to_its_tag_cap_and_the_page_counts_it():
+    url, body = next((u, b) for n, u, b in PAGES if n == "article")
+    page = body.decode("utf-8")
+    junk = "<li>a</li>" * extractor.MAX_EXTRACT_TAGS
+    big = page.replace("</body>", junk + "</body>")
+    read = extractor.PageExtractor(big, url)
+    assert read.cut and read.html.count("<") == extractor.MAX_EXTRACT_TAGS - 1 and big.startswith(read.html)
+    assert not extractor.PageExtractor(page, url).cut
+    spider = make_spider("article")
+    items = [o for o in parse_mutated(spider, url, big.encode("utf-8"))[0] if isinstance(o, Article)]
+    assert spider.crawler.stats.get_value("newscrawl/pages/extract_cut") == 1
+    assert [fields(i) for i in items] == articles(make_spider("article"), url, body)  # the article precedes the cut
+
+
+def test_a_huge_page_without_a_charset_is_guessed_from_a_bounded_sample(monkeypatch):
+    """Scrapy guesses the encoding of a page that declares none from every byte (charset-normalizer, and
+    Response.replace reads the old response's guess): the page cut gives its guess from MAX_DETECT_BYTES."""
+    read = []
+    import charset_normalizer
+
+    real = charset_normalizer.from_bytes
+    monkeypatch.setattr(charset_normalizer, "from_bytes", lambda data, *a, **k: read.append(len(data)) or real(data, *a, **k))
+    article = "<p>" + "中国通信网络新闻，华为发布了新的手机。" * 40 + "</p>"
+    page = ("<html><head><title>标题</title></head><body>" + article + "<p>a</p>" * 30_000 + "</body></html>").encode("gbk")
+    spider = make_spider("article")
+    response = HtmlResponse(url=BASE, body=page, request=Request(BASE))
+    cut = PageCutMiddleware.from_crawler(spider.crawler).process_response(response.request, response)
+    assert spider.crawler.stats.get_value("newscrawl/pages/cut") == 1
+    assert cut.encoding == "gb18030" and "华为发布了新的手机" in cut.text
+    assert read and max(read) <= charset.MAX_DETECT_BYTES
+    small = HtmlResponse(url=BASE, body=page[-5000:])  # under the sample size: Scrapy's own guess, the same one
+    assert charset.guess_encoding(small.body) == small.encoding
+
+
+@settings(max_examples=100, deadline=None)
+@given(chunks=st.lists(st.sampled_from(["文字", "a", "<p>", "é", "\u00a0", "ü"]), max_size=30),
+       codec=st.sampled_from(["utf-8", "gbk", "latin-1", "big5"]))
+def test_under_the_sample_size_the_guess_is_scrapys(chunks, codec):
+    body = "".join(chunks).encode(codec, "replace")
+    scrapy_guess = HtmlResponse(url=BASE, body=body).encoding
+    # Scrapy's fallback when nothing fits is ASCII with a replacement character for each other byte: cp1252 here
+    assert charset.guess_encoding(body) in (scrapy_guess, "cp1252" if scrapy_guess == "ascii" else scrapy_guess)

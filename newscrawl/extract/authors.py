@@ -248,8 +248,8 @@ class AuthorFields:
     def _text_authors(self) -> list[str]:
         lines = [line for line in self.header_text.splitlines() if len(line) <= 60]
         # the text is read only when it has been extracted anyway: a portal missing just the author pays nothing
-        body = self.__dict__.get("body_html")
-        body_lines = [line for line in (p.html_to_text(body) or "").splitlines() if line.strip()]
+        text = self.body_text if self.__dict__.get("body_html") else None
+        body_lines = [line for line in (text or "").splitlines() if line.strip()]
         for line in lines + body_lines[:2] + body_lines[-3:] + self._body_credits:
             found = authors_in_text(line)
             if found:

@@ -198,6 +198,9 @@ def trafilatura_body(tree, url: str | None):
     """trafilatura's main text of the prepared page, parsed, or None."""
     import trafilatura  # imported on first use: portal spiders rarely need it
 
+    from newscrawl.extract import justext_linear
+
+    justext_linear.install()  # its justext fallback in linear time (quadratic in a run of short paragraphs)
     out = trafilatura.extract(
         copy.deepcopy(tree),
         url=url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 from datetime import datetime, timezone
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -114,7 +115,7 @@ class DateFields:
     @cached_property
     def _numeric_dates(self) -> list[tuple[int, int]]:
         text = " ".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()[:3000])
-        return [(int(a), int(b)) for a, b in _NUMERIC_IN_TEXT.findall(text)[:200]]
+        return [(int(m.group(1)), int(m.group(2))) for m in islice(_NUMERIC_IN_TEXT.finditer(text), 200)]
 
     @cached_property
     def _date_language(self) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from parsel import Selector
@@ -67,6 +67,29 @@ def text_language(text: str | None) -> str | None:
     return "en" if latin > len(letters) * 0.8 else None
 
 
+# The generic extractor reads a page's first MAX_EXTRACT_TAGS tags (docs/OPERATIONS.md, "Bounded work per page"):
+# every one of its steps (main-text scoring, trafilatura and its fallbacks, the date, byline and crumb scans,
+# htmldate) costs per element, 30-60 µs a tag, where a portal's selectors cost a fraction of that. The real
+# pages of /work/shared/realpages have 6,491 tags at most.
+MAX_EXTRACT_TAGS = 8_000
+
+
+@lru_cache(maxsize=4)
+def _first_tags(count: int) -> re.Pattern:
+    return re.compile(r"(?:[^<]*<){%d}" % count)
+
+
+def first_tags(html: str, max_tags: int) -> str:
+    """``html`` before its ``max_tags``-th ``<`` (all of it when it has fewer).
+
+    >>> first_tags("<p>a</p><p>b</p>", 3), first_tags("<p>a</p>", 3)
+    ('<p>a</p>', '<p>a</p>')
+    """
+    if html.count("<") < max_tags:
+        return html
+    return html[:_first_tags(max_tags).match(html).end() - 1]
+
+
 # Titles of the pages a site answers at a deleted or mistyped article URL.
 ERROR_TITLE = re.compile(r"页面不存在|页面没有找到|找不到|已删除|不存在|出错|错误页|^\s*404|\b404\b|not found|error", re.I)
 MIN_ARTICLE_CHARS = 100
@@ -81,6 +104,10 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
 
     def __init__(self, html: str, url: str, selector: Selector | None = None):
         self._body_credits: list[str] = []  # byline lines trimmed off the text (read for the author)
+        cut = first_tags(html, MAX_EXTRACT_TAGS) if html else html
+        self.cut = cut is not html  # read only up to MAX_EXTRACT_TAGS (counted by the page: newscrawl/pages/extract_cut)
+        if self.cut:
+            html, selector = cut, None  # the response's selector holds the whole page
         self.html = p.strip_control_markup(html) if html else ""  # lxml refuses control characters when text is set
         self.page_url = url
         self._selector = selector
@@ -254,6 +281,11 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
             if state else None
 
     @cached_property
+    def body_text(self) -> str | None:
+        """The main text's plain text (read by the language, the article test and the byline scan: once)."""
+        return p.html_to_text(self.body_html)
+
+    @cached_property
     def language(self) -> str | None:
         """From the text: a CJK share of the letters says zh (kana ja, hangul ko); else the declared language."""
         declared = (
@@ -263,7 +295,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
         )
         match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_].*)?$", declared or "")
         declared = match.group(1).lower() if match else None
-        sample = " ".join(x for x in (self.title, (p.html_to_text(self.body_html) or "")[:2000]) if x)
+        sample = " ".join(x for x in (self.title, (self.body_text or "")[:2000]) if x)
         found = text_language(sample)
         if found == "en" and declared and declared not in ("zh", "ja", "ko"):
             return declared  # Latin script: the page knows better whether it is English or French
@@ -274,7 +306,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
         """A headline that is not an error page's and a body of a news item's length (not a footer)."""
         if not self.title or ERROR_TITLE.search(self.title) or not self.body_html:
             return False
-        return len(re.sub(r"\s+", "", p.html_to_text(self.body_html) or "")) >= MIN_ARTICLE_CHARS
+        return len(re.sub(r"\s+", "", self.body_text or "")) >= MIN_ARTICLE_CHARS
 
     # ---------------------------------------------------------------- output
 

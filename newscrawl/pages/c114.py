@@ -49,7 +49,7 @@ class C114Page(PortalPage):
             "published_at",
             self.text_of("div.r_time", ".r_time", "div.time", "span.time"),
             self.values('meta[property="article:published_time"]::attr(content), meta[name="publishdate"]::attr(content)'),
-            p.DATE_IN_TEXT_RE.findall(header)[:1],
+            p.date_in_text(header),
         )
         return found or super().published_at
 

@@ -48,7 +48,7 @@ class ElecfansPage(PortalPage):
             "published_at",
             self.text_of(".article-info .time", ".article-info time", ".art-info .time", "span.time"),
             self.values('meta[property="article:published_time"]::attr(content)'),
-            p.DATE_IN_TEXT_RE.findall(self.info)[:1],
+            p.date_in_text(self.info),
         )
         return found or super().published_at
 

@@ -50,8 +50,12 @@ class GenericPage(Page):
 
     @cached_property
     def extractor(self) -> PageExtractor:
-        """The generic extractor on this page: each of its parts computed on first use (trafilatura only for the body)."""
-        return PageExtractor.from_response(self.response)
+        """The generic extractor on this page: each of its parts computed on first use (trafilatura only for the body).
+        It reads the page's first MAX_EXTRACT_TAGS tags: a page it reads a part of is counted."""
+        extractor = PageExtractor.from_response(self.response)
+        if extractor.cut:
+            self.count("newscrawl/pages/extract_cut")
+        return extractor
 
     def extractor_value(self, name: str):
         """The generic extractor's raw value of field ``name``; a date found notes which kind of place it came from."""

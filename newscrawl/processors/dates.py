@@ -48,6 +48,21 @@ DATE_IN_TEXT_RE = re.compile(
 )
 
 
+# A date is looked for in the first MAX_DATE_SCAN_CHARS characters of a text (an info line, the lines under a
+# headline: a few hundred characters on a news page); docs/OPERATIONS.md, "Bounded work per page".
+MAX_DATE_SCAN_CHARS = 10_000
+
+
+def date_in_text(text: str | None) -> str | None:
+    """The first date (and time) written in the first MAX_DATE_SCAN_CHARS characters of ``text``, as written.
+
+    >>> date_in_text("发布时间：2022年8月10日，来源：OFweek"), date_in_text("无日期")
+    ('2022年8月10日', None)
+    """
+    match = DATE_IN_TEXT_RE.search(bounded(text or "", MAX_DATE_SCAN_CHARS))
+    return match.group(0) if match else None
+
+
 @lru_cache(maxsize=32)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)

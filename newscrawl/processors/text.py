@@ -141,8 +141,16 @@ def strip_site_suffix(title: str | None, site_names: tuple[str, ...] | list[str]
 
 
 def join_inline(parts) -> str | None:
-    """Join text nodes of one block without inserting separators, then clean."""
-    return clean_text("".join(filter(None, parts)))  # clean_text bounds the joined text
+    """Join text nodes of one block without inserting separators, then clean; the nodes after the first
+    MAX_TEXT_CHARS characters are not read (clean_text would cut them off)."""
+    kept, length = [], 0
+    for part in parts:
+        if part:
+            kept.append(part)
+            length += len(part)
+            if length >= MAX_TEXT_CHARS:
+                break
+    return clean_text("".join(kept))
 
 
 # categories and tags

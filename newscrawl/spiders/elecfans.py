@@ -73,9 +73,9 @@ class ElecfansSpider(PortalSpider):
                 continue
             found = True
             shown = p.clean_text(" ".join(row.css(".time::text, .date::text").getall()))
-            match = p.DATE_IN_TEXT_RE.search(shown or " ".join(row.css("span::text, p::text").getall()))
+            dated = p.date_in_text(shown or " ".join(row.css("span::text, p::text").getall()))
             # a .time cell may read "3小时前" or "07-08 16:00": parse_date resolves those against the crawl time
-            yield href, match.group(0) if match else shown
+            yield href, dated or shown
         if not found:
             yield from self.every_article_link(response)
 
