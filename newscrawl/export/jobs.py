@@ -48,11 +48,6 @@ def parse_cursor(value: str | None) -> str | None:
     return value
 
 
-def _trimmed(batches, names):
-    for records in batches:
-        yield [{name: record[name] for name in names} for record in records]
-
-
 def write(engine, job: Job, selection: Selection, stale: list, step: str | None = None) -> dict[str, int]:
     """Write the job's records; return counts by table. ``step`` names a cursor's export (``stale``: see
     iter_article_batches); a cursor's file export with nothing to write leaves the file as it was."""
@@ -62,14 +57,13 @@ def write(engine, job: Job, selection: Selection, stale: list, step: str | None 
         table = "article_versions" if job.versions else "articles"
         batches = iter_version_batches(engine, selection) if job.versions else iter_article_batches(
             engine, selection, stale=stale)
-        batches = _trimmed(batches, job.names)
         if step is not None:
             first = next(batches, None)
             if first is None:
                 return {table: 0}
             batches = itertools.chain([first], batches)
         if job.kind == "jsonl":
-            return {table: jsonl.write(batches, job.target)}
+            return {table: jsonl.write(batches, job.target, job.names)}
         return {table: csvfile.write(batches, job.target, job.names)}
     if job.kind == "parquet":
         from newscrawl.export import parquet

@@ -6,8 +6,10 @@ import os
 import shutil
 import tempfile
 from collections import OrderedDict
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newscrawl.export import arrow
@@ -27,9 +29,22 @@ SCHEMAS = {
 }
 
 
-def partition(record: dict) -> str:
-    day = record["published_date"]
-    return f"portal={record['portal']}/month={day.strftime('%Y-%m') if day else NULL_PARTITION}"
+def month(day: str | None) -> str:
+    """The partition's month of a published_date (``YYYY-MM-DD`` text)."""
+    if not day:
+        return NULL_PARTITION
+    return day[:7] if day[0] != "0" else date.fromisoformat(day).strftime("%Y-%m")
+
+
+def partitions(batch) -> list[tuple[str, int, int]]:
+    """(partition, start, stop) of each run of consecutive rows of one partition, in the batch's order."""
+    keys = [f"portal={portal}/month={month(day)}" for portal, day in zip(batch["portal"], batch["published_date"])]
+    runs, start = [], 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            runs.append((keys[start], start, i))
+            start = i
+    return runs
 
 
 class PartitionWriter:
@@ -41,24 +56,27 @@ class PartitionWriter:
     def __init__(self, root: Path, table: str, prefix: str):
         self.root, self.prefix = root / table, prefix
         self.schema, self.group = SCHEMAS[table], ROWS_PER_GROUP[table]
-        self.open: OrderedDict[str, list] = OrderedDict()  # partition -> [ParquetWriter or None, rows]
+        self.open: OrderedDict[str, list] = OrderedDict()  # partition -> [ParquetWriter or None, batches, rows]
         self.files: dict[str, int] = {}
         self.count = 0
 
-    def add(self, key: str, record: dict) -> None:
+    def add(self, key: str, rows: pa.RecordBatch) -> None:
+        """``rows`` (of this table's schema) to partition ``key``; a row group is written each ``group`` rows."""
         if key not in self.open:
             if len(self.open) >= self.MAX_OPEN:
                 self._close(next(iter(self.open)))
-            self.open[key] = [None, []]
+            self.open[key] = [None, [], 0]
         self.open.move_to_end(key)
-        rows = self.open[key][1]
-        rows.append(record)
-        if len(rows) >= self.group:
-            self._flush(key)
-
-    def _flush(self, key: str) -> None:
         state = self.open[key]
-        if not state[1]:
+        state[1].append(rows)
+        state[2] += rows.num_rows
+        while state[2] >= self.group:
+            self._flush(key, self.group)
+
+    def _flush(self, key: str, size: int | None = None) -> None:
+        """Write ``size`` buffered rows (all of them when None) as one row group."""
+        state = self.open[key]
+        if not state[2]:
             return
         if state[0] is None:
             number = self.files.get(key, 0)
@@ -66,9 +84,12 @@ class PartitionWriter:
             folder = self.root / key if key else self.root
             folder.mkdir(parents=True, exist_ok=True)
             state[0] = pq.ParquetWriter(folder / f"{self.prefix}-{number:04d}.parquet", self.schema, compression="zstd")
-        state[0].write_table(arrow.table(state[1], self.schema), row_group_size=self.group)
-        self.count += len(state[1])
-        state[1] = []
+        buffered = pa.Table.from_batches(state[1], schema=self.schema)
+        size = state[2] if size is None else size
+        # one chunk a column, as one table of the rows would be: the same pages, the same bytes
+        state[0].write_table(buffered.slice(0, size).combine_chunks(), row_group_size=self.group)
+        self.count += size
+        state[1], state[2] = buffered.slice(size).to_batches(), state[2] - size
 
     def _close(self, key: str) -> None:
         self._flush(key)
@@ -83,14 +104,13 @@ class PartitionWriter:
 
 def _write_tables(engine, staging: Path, prefix: str, selection, stale: list) -> dict[str, int]:
     writers = {name: PartitionWriter(staging, name, prefix) for name in TABLES}
-    for records in iter_article_batches(engine, selection, stale=stale, order="portal"):
-        for record in records:
-            key = partition(record)
-            writers["articles"].add(key, record)
-            writers["bodies"].add(key, record)
-    for records in iter_version_batches(engine, selection):
-        for record in records:
-            writers["article_versions"].add("", record)
+    for batch in iter_article_batches(engine, selection, stale=stale, order="portal"):
+        tables = {name: arrow.record_batch(batch, SCHEMAS[name]) for name in ("articles", "bodies")}
+        for key, start, stop in partitions(batch):
+            for name, rows in tables.items():
+                writers[name].add(key, rows.slice(start, stop - start))
+    for batch in iter_version_batches(engine, selection):
+        writers["article_versions"].add("", arrow.record_batch(batch, SCHEMAS["article_versions"]))
     for writer in writers.values():
         writer.close()
     return {"articles": writers["articles"].count, "article_versions": writers["article_versions"].count}

@@ -1,24 +1,24 @@
-"""Reading the store for an export: which rows (filters, cursors), streamed in batches as typed records."""
+"""Reading the store for an export: which rows (filters, cursors), streamed in batches of the export's columns."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
 
 from newscrawl import db
 from newscrawl.db import GENERIC_SPIDERS  # the spiders that read any site
-from newscrawl.export.columns import ARTICLE_NAMES, SCHEMA_VERSION, VERSION_COLUMNS
+from newscrawl.export.batches import Batch, convert, utc
+from newscrawl.export.columns import ARTICLE_NAMES, VERSION_COLUMNS
 from newscrawl.items import LIST_FIELDS
-from newscrawl.processors.dates import DEFAULT_TZ
 from newscrawl.reader import article_filters, stored_columns
 
-_DEFAULT_ZONE = ZoneInfo(DEFAULT_TZ)  # every portal's zone so far
+_TIMES = ("crawled_at", "first_seen_at", "last_seen_at", "updated_at")
+_VERSION_TIMES = ("crawled_at", "valid_from", "replaced_at")
+VERSION_NAMES = tuple(c.name for c in VERSION_COLUMNS)
 BATCH = 1000  # rows per batch: the memory an export holds, whatever the store's size
 
 
@@ -45,18 +45,6 @@ def portal_domains(settings) -> dict[str, str]:
         return {}
     return {domain: spider.name for spider in spiders if spider.name not in GENERIC_SPIDERS
             for domain in (getattr(spider, "allowed_domains", None) or ())}
-
-
-def portal_of(url: str, spider: str, domains: dict[str, str]) -> str:
-    """The portal an article belongs to: a generic spider's fetch of a known portal's page counts under that portal."""
-    if spider not in GENERIC_SPIDERS or not domains:
-        return spider
-    host = (urlsplit(url).hostname or "").lower()
-    while host:
-        if host in domains:
-            return domains[host]
-        host = host.partition(".")[2]
-    return spider
 
 
 class Changes:
@@ -92,50 +80,6 @@ class Selection:
     domains: dict[str, str] = field(default_factory=dict)
 
 
-def _time(value):
-    """A stored time as exported: aware, whole seconds."""
-    return None if value is None else value.replace(microsecond=0)
-
-
-def _published(local: str | None, utc: datetime | None):
-    """(published_at with the portal's own offset, the portal-local day)."""
-    if local:
-        moment = datetime.fromisoformat(local)
-        if moment.tzinfo is not None:
-            return moment.replace(microsecond=0), moment.date()
-    if utc is None:
-        return None, None
-    return _time(utc), utc.astimezone(_DEFAULT_ZONE).date()  # a row stored before published_at_local existed
-
-
-def _list(value) -> list:
-    if isinstance(value, str):  # a JSON text a driver did not decode
-        value = json.loads(value)
-    return list(value or [])
-
-
-_TIMES = ("crawled_at", "first_seen_at", "last_seen_at", "updated_at")
-_PLAIN = tuple(n for n in ARTICLE_NAMES if n not in LIST_FIELDS and n not in _TIMES)
-
-
-def article_record(row: dict, domains: dict[str, str]) -> dict:
-    """One stored row as the export's record: ARTICLE_NAMES in order, Python values (datetime, date, list)."""
-    record = dict.fromkeys(ARTICLE_NAMES)
-    for name in _PLAIN:
-        record[name] = row.get(name)
-    for name in LIST_FIELDS:
-        record[name] = _list(row.get(name))
-    for name in _TIMES:
-        value = row.get(name)
-        record[name] = None if value is None else value.replace(microsecond=0)
-    record["published_at"], record["published_date"] = _published(row.get("published_at_local"), row["published_at"])
-    spider = row["portal"]
-    record.update(schema_version=SCHEMA_VERSION, spider=spider, portal=portal_of(row["url"], spider, domains))
-    if record["version"] is None:
-        record["version"] = 1
-    return record
-
-
 def identity_order(columns, domains: dict[str, str]):
     """SQL ordering rows by the portal they will be exported under (a generic spider's row by its URL's
     domain): Parquet's partitions then come one after the other, one file each."""
@@ -152,15 +96,11 @@ def _portal_clause(columns, selection: Selection):
     return [columns["portal"].in_(list(selection.portals) + list(GENERIC_SPIDERS))]
 
 
-def _wanted(record: dict, selection: Selection) -> bool:
-    return not selection.portals or record["portal"] in selection.portals
-
-
 def article_query(engine: sa.Engine, selection: Selection, order: str = "published", ids=None):
     """``order``: ``published`` (oldest first), ``portal`` (by portal, then oldest first: Parquet's partitions);
     ``ids``: only these rows."""
     columns = {c.name: c for c in stored_columns(engine, db.articles)}
-    wanted = [columns[name] for name in (*ARTICLE_NAMES, "published_at_local", "id") if name in columns]
+    wanted = [_raw(columns[name]) for name in (*ARTICLE_NAMES, "published_at_local", "id") if name in columns]
     where = article_filters(columns, [], selection.since) + _portal_clause(columns, selection)
     if selection.originals_only and "near_duplicate_of" in columns:
         where.append(columns["near_duplicate_of"].is_(None))
@@ -177,26 +117,38 @@ def micros(moment: datetime) -> int:
     return round(moment.timestamp() * 1_000_000)
 
 
-def _stream(engine: sa.Engine, queries, record_of, selection: Selection, batch: int):
-    """Lists of at most ``batch`` records of the rows ``queries`` select (None from ``record_of``: left out),
-    streamed (a server-side cursor on PostgreSQL)."""
+def _raw(column, name: str | None = None):
+    """A selected column whose values come as the driver gives them (no SQLAlchemy result processing:
+    newscrawl/export/batches.py converts them a column at a time)."""
+    return sa.type_coerce(column, sa.types.NullType()).label(name or column.name)
+
+
+def _stream(engine: sa.Engine, queries, convert, batch: int):
+    """The batches ``convert(raw columns, size)`` makes of the rows ``queries`` select, at most ``batch`` rows
+    each (None or an empty batch: left out), streamed (a server-side cursor on PostgreSQL)."""
     with engine.connect() as connection:
         for query in queries:
             result = connection.execution_options(yield_per=batch).execute(query)
             keys = list(result.keys())
             for rows in result.partitions():
-                records = []
-                for row in rows:
-                    record = record_of(dict(zip(keys, row)), selection.domains)
-                    if record is not None and _wanted(record, selection):
-                        records.append(record)
-                if records:
-                    yield records
+                out = convert(dict(zip(keys, zip(*rows))), len(rows))
+                if out is not None and len(out):
+                    yield out
+
+
+def _only(raw: dict, keep: list[int]) -> dict:
+    return {name: [values[i] for i in keep] for name, values in raw.items()}
+
+
+def _portals(out: Batch, selection: Selection) -> Batch:
+    if not selection.portals:
+        return out
+    return out.take([i for i, portal in enumerate(out["portal"]) if portal in selection.portals])
 
 
 def iter_article_batches(engine: sa.Engine, selection: Selection, batch: int = BATCH, stale: list | None = None,
                          order: str = "published"):
-    """The selected articles as lists of records (``_stream``), oldest first or by portal (``order``).
+    """The selected articles as Batches (newscrawl/export/batches.py), oldest first or by portal (``order``).
 
     With a cursor's ``changed``, a row that changed again since the cursor's scan is left out and its id
     added to ``stale``: the cursor keeps it for its next export, so each change is exported exactly once.
@@ -206,41 +158,35 @@ def iter_article_batches(engine: sa.Engine, selection: Selection, batch: int = B
         queries = [article_query(engine, selection, order)]
     else:
         queries = (article_query(engine, selection, order, ids) for ids in changed.chunks())
-    if changed is None:
-        return _stream(engine, queries, article_record, selection, batch)
+    dialect = engine.dialect.name
 
-    def record_of(row, domains):
-        i = changed.find(row["id"])
-        if i < 0 or micros(row["updated_at"]) != changed.updated[i]:
-            if stale is not None and i >= 0:
-                stale.append(row["id"])
-            return None
-        return article_record(row, domains)
+    def convert_rows(raw, size):
+        if changed is not None:
+            keep = []
+            for n, (article_id, updated) in enumerate(zip(raw["id"], raw["updated_at"])):
+                i = changed.find(article_id)
+                if i < 0 or micros(utc(updated)) != changed.updated[i]:
+                    if stale is not None and i >= 0:
+                        stale.append(article_id)
+                else:
+                    keep.append(n)
+            raw, size = _only(raw, keep), len(keep)
+            if not size:
+                return None
+        return _portals(convert(raw, size, ARTICLE_NAMES, _TIMES, LIST_FIELDS, dialect, selection.domains), selection)
 
-    return _stream(engine, queries, record_of, selection, batch)
-
-
-def version_record(row, domains: dict[str, str]) -> dict:
-    published_at, published_date = _published(row.get("published_at_local"), row.get("published_at"))
-    record = {c.name: row.get(c.name) for c in VERSION_COLUMNS}
-    for name in LIST_FIELDS:
-        record[name] = _list(record[name])
-    for name in ("crawled_at", "valid_from", "replaced_at"):
-        record[name] = _time(record[name])
-    record.update(schema_version=SCHEMA_VERSION, published_at=published_at, published_date=published_date,
-                  spider=row["spider"], portal=portal_of(row["article_url"], row["spider"], domains))
-    return record
+    return _stream(engine, queries, convert_rows, batch)
 
 
 def iter_version_batches(engine: sa.Engine, selection: Selection, batch: int = BATCH):
-    """article_versions rows as records, oldest replacement first; with a cursor, those of its changed
+    """article_versions rows as Batches, oldest replacement first; with a cursor, those of its changed
     articles not exported yet."""
     if not sa.inspect(engine).has_table("article_versions"):
         return
     v, a = db.article_versions, db.articles
     names = [c.name for c in VERSION_COLUMNS if c.name in v.c and c.name not in ("portal", "spider")]
-    query = (sa.select(*(v.c[n] for n in names), v.c.published_at_local, v.c.article_id,
-                       a.c.url.label("article_url"), a.c.portal.label("spider"))
+    query = (sa.select(*(_raw(v.c[n]) for n in names), _raw(v.c.published_at_local), _raw(v.c.article_id),
+                       _raw(a.c.url, "article_url"), _raw(a.c.portal, "spider"))
              .select_from(v.join(a, a.c.id == v.c.article_id)))
     if selection.portals:
         query = query.where(a.c.portal.in_(list(selection.portals) + list(GENERIC_SPIDERS)))
@@ -252,15 +198,23 @@ def iter_version_batches(engine: sa.Engine, selection: Selection, batch: int = B
         queries = [query]
     else:
         queries = (query.where(v.c.article_id.in_(ids)) for ids in changed.chunks())
+    dialect = engine.dialect.name
 
-    def record_of(row, domains):
+    def convert_rows(raw, size):
         if changed is not None:
-            i = changed.find(row["article_id"])
-            if i < 0 or not changed.first[i] <= row["version"] < changed.version[i]:
-                return None  # exported with an earlier cursor step, or replaced since the cursor's scan
-        return version_record(row, domains)
+            keep = []
+            for n, (article_id, version) in enumerate(zip(raw["article_id"], raw["version"])):
+                i = changed.find(article_id)
+                if i >= 0 and changed.first[i] <= version < changed.version[i]:
+                    keep.append(n)  # else: exported with an earlier cursor step, or replaced since the cursor's scan
+            raw, size = _only(raw, keep), len(keep)
+            if not size:
+                return None
+        out = convert(raw, size, VERSION_NAMES, _VERSION_TIMES, LIST_FIELDS, dialect, selection.domains,
+                      url="article_url", spider="spider")
+        return _portals(out, selection)
 
-    yield from _stream(engine, queries, record_of, selection, batch)
+    yield from _stream(engine, queries, convert_rows, batch)
 
 
 def iter_crawl_runs(engine: sa.Engine):
