@@ -320,3 +320,16 @@ def test_concurrent_migrations_of_one_fresh_file_still_take_turns(tmp_path):
         heads = list(pool.map(upgrade, range(6)))
     assert set(heads) == {migrations.head_revision()}
     assert not Path(migrations.lock_path(str(path))).exists()
+
+
+@pytest.mark.parametrize("kind, where", [("parquet", "{file}/out"), ("parquet", "{file}/a/b"), ("duckdb", "/sys/x.duckdb"),
+                                         ("jsonl", "/sys/x.jsonl"), ("csv", "/sys/x.csv")])
+def test_an_unwritable_target_is_one_line_before_the_store_is_read(tmp_path, run, kind, where):
+    """A directory no one can write into (a file in the way; sysfs, which refuses root too): exit 2 at start,
+    as a crawl refuses an unwritable output (newscrawl/outputs.py), before the database is even opened."""
+    (tmp_path / "a_file").write_text("x")
+    target = where.format(file=tmp_path / "a_file")
+    status, out, err = run("export", kind, target, url=f"sqlite:///{tmp_path / 'none.db'}")
+    assert (status, out) == (2, "") and err.count("\n") == 1, err
+    assert err.startswith(f"scrapy export: {target}: cannot write there: "), err
+    assert not (tmp_path / "none.db").exists()

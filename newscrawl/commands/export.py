@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from scrapy.commands import ScrapyCommand
 
-from newscrawl import config, db, hexo
+from newscrawl import config, db, hexo, outputs
 from newscrawl.export.files import ReaderGone
 from newscrawl.export.jobs import Job, parse_cursor, parse_time, run_job
 from newscrawl.export.source import Selection, portal_domains, sequential
@@ -143,6 +143,13 @@ class Command(ScrapyCommand):
             raise CommandError("duckdb needs a file, not stdout")
         if TARGETS[kind] == "OUTDIR" and Path(target).exists() and not Path(target).is_dir():
             raise CommandError(f"OUTDIR {target} is a file, not a directory")
+        if kind in DATA_FORMATS and target != "-":
+            # Before the store is read, as a crawl checks its outputs (newscrawl/outputs.py): a FILE is written
+            # beside itself and renamed over it, an OUTDIR is made when missing.
+            where = Path(target) if TARGETS[kind] == "OUTDIR" else Path(target).parent
+            problem = outputs.problem(where, "directory")
+            if problem:
+                raise CommandError(f"{target}: cannot write there: {problem}")
         return kind
 
     def export(self, args, opts) -> str:
