@@ -185,7 +185,7 @@ class AuthorFields:
         """Names the page labels as editors, and the texts of its section and navigation links."""
         text = "\n".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
         found = {n.casefold() for m in _EDITOR_LABEL.finditer(text) for n in split_names(m.group("v"))}
-        for link in self.sel.xpath("//a[@href]")[:1500]:
+        for link in self.first_nodes("//a[@href]", 1500):
             href = link.root.get("href") or ""
             if _SECTION_HREF.search(href) or link.xpath("ancestor::nav"):
                 label = p.clean_text(link.xpath("normalize-space()").get())
@@ -231,8 +231,8 @@ class AuthorFields:
     def _node_authors(self) -> list[str]:
         """A byline element (class/id/itemprop/rel author, byline, writer) or a link to an author page, the
         first that holds names, outside comment threads and related lists."""
-        nodes = self.sel.xpath(AUTHOR_NODE)[:20]
-        nodes += [a for a in self.sel.xpath("//a[@href]")[:1500] if _AUTHOR_HREF.search(a.root.get("href") or "")][:5]
+        nodes = self.first_nodes(AUTHOR_NODE, 20)
+        nodes += [a for a in self.first_nodes("//a[@href]", 1500) if _AUTHOR_HREF.search(a.root.get("href") or "")][:5]
         for node in nodes:
             if in_chrome(node):
                 continue
@@ -275,7 +275,7 @@ class AuthorFields:
                 if match:
                     return [match.group("v") or match.group("w")]
         header = self.header_text.splitlines()[:6]
-        for node in self.sel.xpath(_ACCOUNT_NODE)[:10]:
+        for node in self.first_nodes(_ACCOUNT_NODE, 10):
             text = p.strip_label(p.clean_text(node.xpath("normalize-space(.//text()[normalize-space()][1])").get()))
             if text and text in header and len(text) <= 20 and not DATETIME.search(text):
                 return [text]

@@ -114,7 +114,7 @@ class DateFields:
 
     @cached_property
     def _numeric_dates(self) -> list[tuple[int, int]]:
-        text = " ".join(self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()[:3000])
+        text = " ".join(self.first_nodes("//body//text()[not(ancestor::script) and not(ancestor::style)]", 3000).getall())
         return [(int(m.group(1)), int(m.group(2))) for m in islice(_NUMERIC_IN_TEXT.finditer(text), 200)]
 
     @cached_property
@@ -142,7 +142,7 @@ class DateFields:
         ).get()
         if value and value.strip():
             return value.strip(), "microdata"
-        for node in self.sel.xpath("//article//time[@datetime] | //time[@datetime]")[:30]:
+        for node in self.first_nodes("//article//time[@datetime] | //time[@datetime]", 30):
             # a <time> of a related item, a sidebar or a comment is another article's day
             if not in_chrome(node, weak=False) and not node.xpath("ancestor::aside | ancestor::nav | ancestor::footer"):
                 return (node.root.get("datetime") or "").strip() or None, "time"

@@ -136,6 +136,11 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
                 found.setdefault(key.strip().lower(), []).append(value)
         return found
 
+    def first_nodes(self, xpath: str, count: int):
+        """``self.sel.xpath(xpath)[:count]``, without a selector made for each of the matches after the first ``count``
+        (a page of 4,000 links or text nodes)."""
+        return self.sel.xpath(f"({xpath})[position() <= {count}]")
+
     def meta_first(self, *keys: str) -> str | None:
         for key in keys:
             for value in self.meta.get(key, ()):
@@ -185,7 +190,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
         found = self._byline("source")
         if found:
             return found
-        for node in self.sel.xpath(SOURCE_NODE)[:3]:
+        for node in self.first_nodes(SOURCE_NODE, 3):
             text = p.strip_label(p.join_inline(node.xpath(".//text()").getall()))
             if text and len(text) <= 30 and not DATETIME.search(text):
                 return text
@@ -202,7 +207,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
     def tags(self) -> list[str]:
         """A visible tag list first, then JSON-LD keywords, then the keyword metas, split and checked."""
         best: list[str] = []
-        for node in self.sel.xpath(TAG_LIST_XPATH)[:6]:
+        for node in self.first_nodes(TAG_LIST_XPATH, 6):
             texts = node.xpath(".//a//text() | .//li[not(.//a)]//text()").getall()
             tags = p.unique([
                 t for t in (p.clean_text(x) for x in texts)
@@ -245,7 +250,7 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
             names = crumb_names(node.xpath(".//text()[not(ancestor::script)]").getall(), self.title)
             if names:
                 return names
-        for text in self.sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()[:400]:
+        for text in self.first_nodes("//body//text()[not(ancestor::script) and not(ancestor::style)]", 400).getall():
             if CRUMB_TEXT.search(text) and len(text) < 120:
                 names = crumb_names([text], self.title)
                 if names:

@@ -87,7 +87,7 @@ class TitleFields:
         holds (the longest), else the first heading followed by a date, else the first h1."""
         ref = _norm(" ".join(x for x in (self.meta_first("og:title", "twitter:title"), self.title_tag) if x))
         candidates = []
-        for node in self.sel.xpath(_HEADLINE_XPATH)[:200]:
+        for node in self.first_nodes(_HEADLINE_XPATH, 200):
             if in_chrome(node):
                 continue
             text = _strip_flag(p.join_inline(node.xpath(".//text()").getall()))

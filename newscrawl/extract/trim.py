@@ -30,7 +30,7 @@ def trim(body, title: str | None = None, headlines=()) -> list[str]:
     previous = ""
     for block in blocks[:8]:
         text = p.clean_text(block.text_content()) or ""
-        if block.xpath(".//img") and len(text) < 5:
+        if block.find(".//img") is not None and len(text) < 5:
             break
         if not text:
             continue
@@ -68,10 +68,10 @@ def trim(body, title: str | None = None, headlines=()) -> list[str]:
             _drop(block, keep_tail=False)
     for block in reversed([b for b in _blocks(body) if _attached(b, body)][-12:]):
         lines = _lines(block)
-        if not lines and not block.xpath(".//img"):
+        if not lines and block.find(".//img") is None:
             _drop(block, keep_tail=False)  # an empty paragraph between the text and its credits
             continue
-        if not (lines and all(is_tail_line(line) for line in lines)) and (block.xpath(".//img") or not _mostly_links(block)):
+        if not (lines and all(is_tail_line(line) for line in lines)) and (block.find(".//img") is not None or not _mostly_links(block)):
             break
         removed += lines
         _drop(block, keep_tail=False)
@@ -86,7 +86,7 @@ def _teaser_links(blocks, start: int) -> int | None:
     while start + links < len(blocks) and links < 6 and (
             _mostly_links(blocks[start + links]) or blocks[start + links].xpath("ancestor::a")):
         links += 1
-    after = [b for b in blocks[start + links:] if not b.xpath(".//a")
+    after = [b for b in blocks[start + links:] if b.find(".//a") is None
              and len(p.clean_text(b.text_content()) or "") >= 80]
     return links if links and after else None
 
@@ -109,7 +109,7 @@ def _drop_chrome_lines(body) -> list[str]:
     if sum(counts[line] for line in repeated) * 2 >= sum(counts.values()):
         repeated = set()
     for block, lines in blocks:
-        if lines and not block.xpath(".//img") and all(is_chrome_line(line) or line in repeated for line in lines):
+        if lines and block.find(".//img") is None and all(is_chrome_line(line) or line in repeated for line in lines):
             removed += lines
             _drop(block, keep_tail=False)
     return removed
@@ -227,7 +227,7 @@ def _is_leaf_block(node) -> bool:
     if node.tag == "img":
         return True
     return not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS | {"div", "section"} for c in node.iter()
-                   if c is not node) and bool((node.text_content() or "").strip() or node.xpath(".//img"))
+                   if c is not node) and bool((node.text_content() or "").strip() or node.find(".//img") is not None)
 
 
 def _attached(node, root) -> bool:
