@@ -168,3 +168,38 @@ def test_changed_since_versions_and_no_bodies(store, run, tmp_path):
     assert status == 2 and "--versions and --no-bodies apply to jsonl and csv" in err
     status, _, err = run("export", "jsonl", "-", "--changed-since", "yesterday", url=store)
     assert status == 2 and err.startswith("scrapy export: --changed-since: 'yesterday' is not an ISO 8601 time")
+
+
+def test_rows_read_ahead_in_their_thread_bring_their_errors_and_stop_when_the_export_stops():
+    """The store is read a batch ahead in a thread (newscrawl/export/source.py): a database error there is
+    the export's own (its exit status depends on it), and an export that stops early stops the reader."""
+    import threading
+
+    import pytest
+
+    from newscrawl.export.source import _ahead
+
+    def failing():
+        yield 1
+        raise ConnectionResetError("the server went away")
+
+    got = []
+    with pytest.raises(ConnectionResetError, match="went away"):
+        for item in _ahead(failing):
+            got.append(item)
+    assert got == [1]
+    closed = threading.Event()
+
+    def endless():
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.set()
+
+    reader = _ahead(endless)
+    assert [next(reader) for _ in range(3)] == [1, 2, 3]
+    reader.close()
+    assert closed.wait(5) and not any(t.name == "export-reader" for t in threading.enumerate())

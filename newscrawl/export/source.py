@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -126,14 +128,59 @@ def _raw(column, name: str | None = None):
 def _stream(engine: sa.Engine, queries, convert, batch: int):
     """The batches ``convert(raw columns, size)`` makes of the rows ``queries`` select, at most ``batch`` rows
     each (None or an empty batch: left out), streamed (a server-side cursor on PostgreSQL)."""
-    with engine.connect() as connection:
-        for query in queries:
-            result = connection.execution_options(yield_per=batch).execute(query)
-            keys = list(result.keys())
-            for rows in result.partitions():
-                out = convert(dict(zip(keys, zip(*rows))), len(rows))
-                if out is not None and len(out):
-                    yield out
+    def fetch():
+        with engine.connect() as connection:
+            for query in queries:
+                result = connection.execution_options(yield_per=batch).execute(query)
+                keys = list(result.keys())
+                for rows in result.partitions():
+                    yield dict(zip(keys, zip(*rows))), len(rows)
+
+    for raw, size in _ahead(fetch):
+        out = convert(raw, size)
+        if out is not None and len(out):
+            yield out
+
+
+def _ahead(produce, depth: int = 1):
+    """The items of the generator ``produce()``, made in a thread of its own up to ``depth`` items ahead: the
+    database reads the next rows (SQLite's sort and page reads, a server's answer: without the GIL) while this
+    thread converts and writes the last ones. Its errors are raised here; closing this generator stops it."""
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work():
+        try:
+            for item in produce():
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the consumer's thread
+            put((end, exc))
+
+    thread = threading.Thread(target=work, name="export-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _only(raw: dict, keep: list[int]) -> dict:
