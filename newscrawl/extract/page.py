@@ -69,9 +69,10 @@ def text_language(text: str | None) -> str | None:
 
 # The generic extractor reads a page's first MAX_EXTRACT_TAGS tags (docs/OPERATIONS.md, "Bounded work per page"):
 # every one of its steps (main-text scoring, trafilatura and its fallbacks, the date, byline and crumb scans,
-# htmldate) costs per element, 30-60 µs a tag, where a portal's selectors cost a fraction of that. The real
-# pages of /work/shared/realpages have 6,491 tags at most.
-MAX_EXTRACT_TAGS = 8_000
+# htmldate) costs per element, 30-60 µs a tag, where a portal's selectors cost a fraction of that. Each of the
+# 88 real pages of /work/shared/realpages gives the same fields read up to 6,000 tags as read whole (three have
+# more, 6,047-6,491: their tails are footers); up to 5,000, one of them (APNews) loses part of its body.
+MAX_EXTRACT_TAGS = 6_000
 
 
 @lru_cache(maxsize=4)
@@ -114,7 +115,11 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
 
     @classmethod
     def from_response(cls, response) -> PageExtractor:
-        return cls(response.text, response.url, getattr(response, "selector", None))
+        text = response.text
+        # the response's selector (parsed once for the spider's own selectors) when the extractor reads all of
+        # the page; a page it cuts is parsed from the cut (making the response's selector would parse all of it)
+        whole = text.count("<") < MAX_EXTRACT_TAGS
+        return cls(text, response.url, getattr(response, "selector", None) if whole else None)
 
     # ---------------------------------------------------------------- sources
 
