@@ -147,6 +147,8 @@ EXTENSIONS = {
     "newscrawl.extensions.jobdir.JobdirGuard": 10,
     "newscrawl.extensions.metrics.MetricsWriter": 950,
     "newscrawl.extensions.loglevel.LogLevelGate": 0,
+    # the collector leaves the start-up objects alone and runs less often (newscrawl/gctuning.py)
+    "newscrawl.gctuning.GcTuning": 0,
     # a console log without tracebacks (but at DEBUG) and with the operator's warnings at every level
     "newscrawl.extensions.console.ConsoleLog": 0,
 }

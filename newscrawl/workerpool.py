@@ -58,6 +58,9 @@ def _worker_init(name, crawl_alive, setup, setup_args) -> None:
     threading.Thread(target=watch, daemon=True, name="crawl-watch").start()
     if setup is not None:
         setup(*setup_args)
+    from newscrawl import gctuning
+
+    gctuning.settle()  # what the forkserver imported is never walked again (a worker lives as long as its crawl)
 
 
 class WorkerPool:

@@ -41,6 +41,17 @@ def command(tmp_path: Path, mirror: Path, database_url: str, *args: str, feed: s
     ]
 
 
+def crawl_with_prelude(tmp_path: Path, mirror: Path, database_url: str, prelude: str) -> subprocess.CompletedProcess:
+    """``command``'s crawl in a process that runs ``prelude`` (Python, the project importable) before Scrapy starts:
+    a probe of what the crawl does inside (log records made, hooks called); its stderr is the crawl's log."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(f"import os, runpy, sys\nsys.path.insert(0, os.getcwd())\n{prelude}\n"
+                     "sys.argv = ['scrapy', *sys.argv[1:]]\nrunpy.run_module('scrapy', run_name='__main__')\n")
+    scrapy = command(tmp_path, mirror, database_url)
+    assert scrapy[:3] == [sys.executable, "-m", "scrapy"]
+    return subprocess.run([sys.executable, str(probe), *scrapy[3:]], cwd=ROOT, capture_output=True, text=True, timeout=240)
+
+
 def crawl(tmp_path: Path, mirror: Path, database_url: str, *args: str, env: dict | None = None, feed: str = "items.jsonl",
           monitor: bool = False) -> Run:
     out = tmp_path / feed

@@ -4,8 +4,6 @@ item's whole text included, for the password masking); at DEBUG every DEBUG line
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 
 import pytest
 import storecrawl as sc
@@ -54,21 +52,15 @@ def test_a_crawl_at_info_makes_no_debug_record(tmp_path):
     """In a real crawl (Scrapy's own logging configuration): no "Crawled"/"Scraped from" record is made."""
     mirror = tmp_path / "mirror"
     sc.write_mirror(mirror, 3)
-    probe = tmp_path / "probe.py"
-    probe.write_text(
-        "import logging, runpy, sys\n"
+    run = sc.crawl_with_prelude(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}", (
+        "import logging\n"
         "made = logging.getLogRecordFactory()\n"
         "def factory(*args, **kwargs):\n"
         "    record = made(*args, **kwargs)\n"
         "    if record.levelno < logging.INFO and record.name.startswith('scrapy.core'):\n"
         "        print('DEBUG RECORD MADE', record.msg[:20], file=sys.stderr)\n"
         "    return record\n"
-        "logging.setLogRecordFactory(factory)\n"
-        "sys.argv = ['scrapy', *sys.argv[1:]]\n"
-        "runpy.run_module('scrapy', run_name='__main__')\n")
-    command = sc.command(tmp_path, mirror, f"sqlite:///{tmp_path / 'news.db'}")
-    assert command[:3] == [sys.executable, "-m", "scrapy"]
-    run = subprocess.run([sys.executable, str(probe), *command[3:]], cwd=sc.ROOT, capture_output=True, text=True, timeout=240)
+        "logging.setLogRecordFactory(factory)\n"))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Spider closed" in run.stderr and "DEBUG RECORD MADE" not in run.stderr
 
