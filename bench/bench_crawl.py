@@ -25,6 +25,9 @@ second time with more settings and prints its ratio to the project with its defa
 each round) against the project without it, the archive's bytes per article, and `scrapy reextract` of that
 archive into a fresh database (articles/s, against the crawl of the same articles from the site).
 
+The last lines say how much CPU the whole machine used meanwhile (/proc/stat) and how much of it was not the
+benchmark's (other sessions on a shared machine: the figures of a run with much of it are not quiet ones).
+
 The cron part: on a copy of the database the crawl filled, with one new article at the top of list page 1,
 `scrapy crawl ofweek` of that page (max_pages=1: one article to fetch and store) against a bare one-page
 `runspider` (the list page only).
@@ -49,7 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from ofweek_pages import article_pages  # noqa: E402
-from proctree import run_measured  # noqa: E402
+from proctree import _stat, run_measured  # noqa: E402
 
 from newscrawl import settings as project_settings  # noqa: E402
 
@@ -111,6 +114,13 @@ def build_site(root: Path, n: int) -> tuple[int, bytes]:
     return count, list_page(head, tail, [pages[n][0], *urls[: PER_PAGE - 1]], 0, count)
 
 
+def machine_cpu() -> float:
+    """CPU seconds every process on the machine has used (user, nice, system, irq, softirq; /proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()[1:8]
+    return sum(int(fields[i]) for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
+
+
 def start_server(root: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
     port_file = tmp / "port"
     server = subprocess.Popen([sys.executable, str(ROOT / "bench/local_site.py"), str(root), str(port_file)])
@@ -125,6 +135,8 @@ def start_server(root: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
 class Timings:
     """Wall and CPU seconds of one kind of run over the rounds, and the CPU split by process."""
 
+    measured = 0.0  # CPU seconds of every timed run so far (against the machine's: what else ran meanwhile)
+
     def __init__(self, label: str):
         self.label, self.wall, self.cpu, self.split = label, [], [], []
 
@@ -134,6 +146,7 @@ class Timings:
             raise SystemExit(f"{' '.join(command[:4])} failed ({code}):\n{err}")
         self.wall.append(wall)
         self.cpu.append(sum(split.values()))
+        Timings.measured += self.cpu[-1]
         self.split.append(split)
 
     def last(self) -> str:
@@ -282,12 +295,18 @@ def main() -> None:
         env.update(http_proxy=proxy, https_proxy=proxy, PYTHONPATH=str(ROOT))
         try:
             print(f"site: {args.n} articles, {lists} list pages, served at {proxy}; load average {os.getloadavg()[0]:.2f}")
+            busy_before, measured_before, own_before = machine_cpu(), Timings.measured, time.process_time()
+            served_before = (_stat(server.pid) or (0, "", 0.0))[2]
             if args.archive:
                 ratios = archive_rounds(args, tmp, env, lists)
             else:
                 ratios, crawl_db = crawl_rounds(args, tmp, env, lists)
             if not args.skip_cron and not args.archive:
                 ratios["cron"] = cron_rounds(args, tmp, env, crawl_db, new_list_page)
+            busy, served = machine_cpu() - busy_before, (_stat(server.pid) or (0, "", 0.0))[2] - served_before
+            timed, own = Timings.measured - measured_before, time.process_time() - own_before
+            print(f"machine CPU over the benchmark: {busy:.1f} s; the timed runs {timed:.1f} s, the local site's server {served:.1f} s, "
+                  f"this script {own:.1f} s, other processes {max(0.0, busy - timed - served - own):.1f} s")
             print(f"ratios (wall, CPU; load average {os.getloadavg()[0]:.2f}): "
                   + ", ".join(f"{k} {w:.2f}x / {c:.2f}x" for k, (w, c) in ratios.items()))
         finally:
