@@ -21,6 +21,7 @@ from newscrawl.extract import page as extractor
 from newscrawl.items import Article
 from newscrawl.middlewares import charset
 from newscrawl.middlewares.pagecut import PageCutMiddleware
+from newscrawl.pages import laoyaoba
 from newscrawl.processors import dates, html, text, urls
 
 PAGES = fixture_pages()
@@ -31,7 +32,8 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 # Every bound a page's work has, and where it lives: set to sys.maxsize, the code runs as it did before them.
 CAPS = [(text, "MAX_TEXT_CHARS"), (text, "MAX_FIELD_CHARS"), (urls, "MAX_URL_CHARS"), (urls, "MAX_SRCSET_CHARS"),
         (dates, "MAX_DATE_CHARS"), (dates, "MAX_DATE_SCAN_CHARS"), (html, "MAX_BODY_CHARS"), (html, "MAX_BODY_URLS"),
-        (neardup, "MAX_CHARS"), (extractor, "MAX_EXTRACT_TAGS"), (charset, "MAX_DETECT_BYTES")]
+        (neardup, "MAX_CHARS"), (extractor, "MAX_EXTRACT_TAGS"), (charset, "MAX_DETECT_BYTES"),
+        (laoyaoba, "MAX_INFO_NODES")]
 
 
 @contextlib.contextmanager

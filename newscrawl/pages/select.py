@@ -45,6 +45,11 @@ _TEXT = etree.XPath(".//text()", smart_strings=False)
 _NORMALIZED_TEXT = etree.XPath("normalize-space(string())")
 
 
+def inline_text(node) -> str | None:
+    """An lxml element's descendant text joined inline and cleaned (``processors.join_inline``)."""
+    return p.join_inline(_TEXT(node))
+
+
 def select(source, selector: str) -> list:
     """What a CSS (``::text``/``::attr()`` included) or XPath selector matches in a response or a parsel Selector:
     lxml elements or strings, as ``source.css(selector)`` would find them, with the query compiled once."""
@@ -58,7 +63,7 @@ def read(source, selector: str) -> list[str]:
     (``::text``, ``::attr()``, ``@attr``) it matches."""
     found = select(source, selector)
     if found and not isinstance(found[0], str):
-        text = p.join_inline(_TEXT(found[0]))
+        text = inline_text(found[0])
         return [text] if text else []
     return [str(value) for value in found]
 
@@ -190,7 +195,7 @@ def text_of(source, *selectors: str) -> list[str]:
     found = []
     for selector in selectors:
         for node in select(source, selector)[:1]:
-            text = p.join_inline(_TEXT(node))
+            text = inline_text(node)
             if text:
                 found.append(text)
     return found
