@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import jsonschema
+import pytest
 import pyarrow as pa
 import pyarrow.dataset as ds
 
@@ -175,8 +176,6 @@ def test_rows_read_ahead_in_their_thread_bring_their_errors_and_stop_when_the_ex
     the export's own (its exit status depends on it), and an export that stops early stops the reader."""
     import threading
 
-    import pytest
-
     from newscrawl.export.source import _ahead
 
     def failing():
@@ -203,3 +202,31 @@ def test_rows_read_ahead_in_their_thread_bring_their_errors_and_stop_when_the_ex
     assert [next(reader) for _ in range(3)] == [1, 2, 3]
     reader.close()
     assert closed.wait(5) and not any(t.name == "export-reader" for t in threading.enumerate())
+
+
+def test_columns_converted_at_once_equal_sqlalchemys_value_by_value():
+    """newscrawl/export/batches.py reads SQLite's stored text itself: a whole column at once when every value
+    has SQLAlchemy's own form, value by value otherwise, and the same values as SQLAlchemy's types either way."""
+    from sqlalchemy.dialects import sqlite
+
+    from newscrawl import db
+    from newscrawl.export.batches import Lists, iso_times
+
+    dialect = sqlite.dialect()
+    column = db.articles.c.crawled_at.type
+    read_time = column.dialect_impl(dialect).result_processor(dialect, None)
+
+    def expected_time(text):
+        return None if text is None else column.process_result_value(read_time(text), dialect).replace(
+            microsecond=0).isoformat()
+
+    canonical = ["2026-12-01 00:00:00.000000", "2018-01-31 23:59:59.999999"]
+    for values in (canonical, canonical + ["2026-12-01 08:00:00", None, "2026-12-01T08:00:00.5"]):
+        assert iso_times(values) == [expected_time(v) for v in values]
+    read_list = db.articles.c.categories.type.dialect_impl(dialect).result_processor(dialect, None)
+    for values in (['["人工智能", "半导体"]', "[]", '["a\\u2028b"]'], ['["芯片"]', '"[\\"AI\\"]"', "null", "[1, [2]]"]):
+        assert Lists("sqlite")(values) == [list(v) if isinstance(v, list) else
+                                           ([] if v is None else json.loads(v)) for v in map(read_list, values)]
+    for broken in (["[1", "2]"], ["1, 2"], ["[] x"]):
+        with pytest.raises(ValueError):
+            Lists("sqlite")(broken)

@@ -22,6 +22,7 @@ from newscrawl.processors.dates import DEFAULT_TZ
 _DEFAULT_ZONE = ZoneInfo(DEFAULT_TZ)  # every portal's zone so far
 # What SQLAlchemy stores for a UTCDateTime in SQLite (naive UTC); anything else goes through its own parser.
 _SQLITE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}")
+_SQLITE_COLUMN = re.compile(r"(?:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\n)*")
 _SQLITE_DIALECT = sqlite.dialect()
 _SQLITE_DATETIME = db.articles.c.crawled_at.type.dialect_impl(_SQLITE_DIALECT).result_processor(_SQLITE_DIALECT, None)
 # published_at_local as the crawl writes it: already the export's text (whole seconds, an offset).
@@ -67,6 +68,8 @@ def utc(value) -> datetime | None:
 
 def iso_times(values) -> list:
     """Stored times as the export's text: UTC, whole seconds, ``+00:00``."""
+    if all(value.__class__ is str for value in values) and _SQLITE_COLUMN.fullmatch("\n".join(values) + "\n"):
+        return [f"{value[:10]}T{value[11:19]}+00:00" for value in values]  # a SQLite column: one match for all
     out = []
     append = out.append
     for value in values:
@@ -111,6 +114,13 @@ class Lists:
         self.text = dialect == "sqlite"  # what SQLAlchemy's JSON type would decode
 
     def __call__(self, values) -> list:
+        if self.text and all(value.__class__ is str for value in values):
+            try:  # SQLite's texts of a column as one JSON array: one call of the decoder, not one a row
+                decoded = json.loads("[" + ",".join(values) + "]")
+            except ValueError:
+                decoded = None
+            if decoded is not None and len(decoded) == len(values):
+                return [value if value.__class__ is list else _list(value) for value in decoded]
         seen: dict = {}
         out = []
         append = out.append
