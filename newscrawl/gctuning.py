@@ -13,11 +13,6 @@ settled, with the same peak memory (199 MB; a young generation of 10,000 gave 25
   (requests, responses, Deferreds) are freed by reference counting long before, so a collection finds
   few survivors, and cyclic garbage (failures and their tracebacks) waits a little longer to be freed.
 
-Before that, while a `scrapy` command imports its modules (``starting()``, from settings.py), the oldest
-generation is collected after 100 collections of the middle one instead of 10: the imports of a crawl
-made two full collections (0.1 s of a one-page cron run's 0.9 s), of objects that all live on. Every other
-`scrapy` command keeps that: a full collection after ~700,000 allocations instead of ~70,000.
-
 Reference counting frees every object as before; ``restore()`` gives an in-process crawl (tests,
 scripts) the collector back as it found it.
 """
@@ -27,16 +22,8 @@ from __future__ import annotations
 import gc
 
 GEN0 = 3_000
-STARTUP_GEN2 = 100
 
 _saved: tuple | None = None
-
-
-def starting() -> None:
-    """Full collections rarer while a command imports its modules (once settled, every 10 again)."""
-    gen0, gen1, gen2 = gc.get_threshold()
-    if gen2 < STARTUP_GEN2:
-        gc.set_threshold(gen0, gen1, STARTUP_GEN2)
 
 
 def settle() -> None:
@@ -46,7 +33,7 @@ def settle() -> None:
         return
     _saved = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(max(GEN0, _saved[0]), _saved[1], min(_saved[2], 10))
+    gc.set_threshold(max(GEN0, _saved[0]), *_saved[1:])
 
 
 def restore() -> None:

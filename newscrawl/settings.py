@@ -1,9 +1,8 @@
 """Polite defaults as plain values; newscrawl/config.py adds the environment and checks every value at start."""
 
-from newscrawl import gctuning, logmask
+from newscrawl import logmask
 from newscrawl.extensions import console
 
-gctuning.starting()  # no full collection while the command imports its modules (newscrawl/gctuning.py)
 logmask.install()
 console.quiet_startup()  # Scrapy's and Alembic's start-up lists at DEBUG: a hand-run crawl's start fits a screen
 
