@@ -219,6 +219,26 @@ def test_the_extractor_reads_a_page_up_to_its_tag_cap_and_the_page_counts_it():
     assert [fields(i) for i in items] == articles(make_spider("article"), url, body)  # the article precedes the cut
 
 
+def test_on_a_page_it_cuts_the_extractor_runs_trafilatura_without_its_fallbacks(monkeypatch):
+    """A junk-dense page (class-attributed one-letter paragraphs: no dense block, so trafilatura decides) costs
+    trafilatura's own pass only once cut; a page under the cap still gets its fallbacks (readability, jusText)."""
+    import trafilatura
+
+    calls = []
+    real = trafilatura.extract
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("fast"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "extract", spy)
+    junk = "".join(f'<p class="c{i % 50}">a</p>' for i in range(extractor.MAX_EXTRACT_TAGS))
+    small = f"<html><head><title>t</title></head><body><h1>t</h1>{junk[:4000]}</body></html>"
+    extractor.PageExtractor(small, BASE).body_html
+    extractor.PageExtractor(small.replace("</body>", junk + "</body>"), BASE).body_html
+    assert calls == [False, True]
+
+
 def test_a_huge_page_without_a_charset_is_guessed_from_a_bounded_sample(monkeypatch):
     """Scrapy guesses the encoding of a page that declares none from every byte (charset-normalizer, and
     Response.replace reads the old response's guess): the page cut gives its guess from MAX_DETECT_BYTES."""

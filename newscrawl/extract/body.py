@@ -50,21 +50,22 @@ def main_text_html(html: str, url: str | None = None, title: str | None = None, 
 
 
 def main_text(html: str, url: str | None = None, title: str | None = None, headline_line: int | None = None,
-              headlines=()):
+              headlines=(), fast: bool = False):
     """(html, credits): the article's text as HTML (images and links kept), the densest block of paragraphs, else
     trafilatura's; and the byline lines trimmed off it (read for the author).
 
     Lazy images are resolved and ad blocks removed first; the headline, crumb and byline lines above the text
     and editor, source, share and related-article lines below it are trimmed. Less than MIN_BODY_CHARS of
     text is no body (a video page, a login wall, an index page). ``headline_line``, the source line of the
-    headline, makes blocks far from it (comment threads, live feeds in a sidebar) count less.
+    headline, makes blocks far from it (comment threads, live feeds in a sidebar) count less. ``fast``: trafilatura
+    without its fallback extractors (readability, jusText), for a page cut to its first tags (bounded work).
     """
     tree = prepared_tree(html)
     if tree is None:
         return None, []
     anchors = {p.clean_text(a.text_content()) for a in tree.iter("a")}
     # trafilatura runs only when the densest block is no body (a tuple of both calls ran it on every page)
-    for find in (lambda: densest_block(tree, headline_line), lambda: trafilatura_body(tree, url)):
+    for find in (lambda: densest_block(tree, headline_line), lambda: trafilatura_body(tree, url, fast)):
         body = find()
         if body is None:
             continue
@@ -194,8 +195,8 @@ def _nearness(node, headline_line: int | None) -> float:
     return 1 / (1 + max(0, start - headline_line) / 150)
 
 
-def trafilatura_body(tree, url: str | None):
-    """trafilatura's main text of the prepared page, parsed, or None."""
+def trafilatura_body(tree, url: str | None, fast: bool = False):
+    """trafilatura's main text of the prepared page, parsed, or None; ``fast``: without its fallbacks."""
     import trafilatura  # imported on first use: portal spiders rarely need it
 
     from newscrawl.extract import justext_linear
@@ -211,6 +212,7 @@ def trafilatura_body(tree, url: str | None):
         include_comments=False,
         deduplicate=False,
         favor_precision=True,
+        fast=fast,
     )
     if not out:
         return None

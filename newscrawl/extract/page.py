@@ -276,8 +276,10 @@ class PageExtractor(TitleFields, DateFields, AuthorFields):
         """The main text (body.main_text), else JSON-LD's articleBody, else the text a script-rendered page holds
     in its state (extract/embedded.py)."""
         node = self._headline[1]
+        # a page cut to its first tags (junk-dense: MAX_EXTRACT_TAGS) gets trafilatura without its fallbacks
         html, self._body_credits = main_text(self.html, self.page_url, self.title,
-                                             node.root.sourceline if node is not None else None, (self.h1,))
+                                             node.root.sourceline if node is not None else None, (self.h1,),
+                                             fast=self.cut)
         if html:
             return html
         body = ld_text(self.ld_article.get("articleBody"))
