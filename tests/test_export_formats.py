@@ -201,7 +201,7 @@ def test_rows_read_ahead_in_their_thread_bring_their_errors_and_stop_when_the_ex
     reader = _ahead(endless)
     assert [next(reader) for _ in range(3)] == [1, 2, 3]
     reader.close()
-    assert closed.wait(5) and not any(t.name == "export-reader" for t in threading.enumerate())
+    assert closed.wait(60) and not any(t.name == "export-reader" for t in threading.enumerate())
 
 
 def test_columns_converted_at_once_equal_sqlalchemys_value_by_value():

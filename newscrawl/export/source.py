@@ -183,6 +183,14 @@ def _ahead(produce, depth: int = 1):
         thread.join()
 
 
+def _per_chunk(changed: Changes | None, query_for):
+    """The queries an export runs: ``query_for(None)`` for every row, or with a cursor's changes
+    ``query_for(ids)`` for each chunk of their ids (IN lists within every driver's parameter limit)."""
+    if changed is None or changed.everything:
+        return [query_for(None)]
+    return (query_for(ids) for ids in changed.chunks())
+
+
 def _only(raw: dict, keep: list[int]) -> dict:
     return {name: [values[i] for i in keep] for name, values in raw.items()}
 
@@ -201,10 +209,7 @@ def iter_article_batches(engine: sa.Engine, selection: Selection, batch: int = B
     added to ``stale``: the cursor keeps it for its next export, so each change is exported exactly once.
     """
     changed = selection.changed
-    if changed is None or changed.everything:
-        queries = [article_query(engine, selection, order)]
-    else:
-        queries = (article_query(engine, selection, order, ids) for ids in changed.chunks())
+    queries = _per_chunk(changed, lambda ids: article_query(engine, selection, order, ids))
     dialect = engine.dialect.name
 
     def convert_rows(raw, size):
@@ -241,10 +246,7 @@ def iter_version_batches(engine: sa.Engine, selection: Selection, batch: int = B
         query = query.where(v.c.replaced_at > selection.changed_after)
     query = query.order_by(v.c.replaced_at, v.c.article_id, v.c.version)
     changed = selection.changed
-    if changed is None or changed.everything:
-        queries = [query]
-    else:
-        queries = (query.where(v.c.article_id.in_(ids)) for ids in changed.chunks())
+    queries = _per_chunk(changed, lambda ids: query if ids is None else query.where(v.c.article_id.in_(ids)))
     dialect = engine.dialect.name
 
     def convert_rows(raw, size):
